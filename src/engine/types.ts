@@ -35,6 +35,8 @@ export interface FlowCell {
   aumEndTop: Top2;
   /** Largest |aum_end − aum_start| of retained customers, for the p % rule on changes. */
   deltaAbsTop: Top2;
+  /** Σ |aum_end − aum_start| of retained customers: the X of the p % rule for change cells. */
+  deltaAbsSum: number;
   /** New customers only: how many have an open_date after the start snapshot's date. */
   openedInPeriod: number;
   /** New customers only: how many have any open_date at all. */

@@ -158,7 +158,7 @@ export interface Band {
 }
 
 export function bandsOf(config: Config): Band[] {
-  return config.tiers.flatMap((t, tierIndex) =>
+  return config.tiers.flatMap((t, tierIndex): Band[] =>
     t.subBands?.length
       ? t.subBands.map((b) => ({ key: b.key, tierIndex, lower: b.lower, isSubBand: true }))
       : [{ key: t.key, tierIndex, lower: t.lower, isSubBand: false }],

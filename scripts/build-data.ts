@@ -1,0 +1,33 @@
+// The data half of `npm run build`: the analyst's snapshots when data/snapshots/
+// holds any, else the built-in synthetic bank (generated once, then reused).
+import { readdir, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const USER_DIR = 'data/snapshots';
+const SAMPLE_DIR = 'data/sample';
+const SNAPSHOT_FILE = /\.(csv|csv\.gz|parquet)$/i;
+
+async function snapshotFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => SNAPSHOT_FILE.test(n) && !n.startsWith('.') && !n.startsWith('_'));
+}
+
+function npmRun(script: string, args: string[]) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['run', '--silent', script, '--', ...args], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const userFiles = await snapshotFiles(USER_DIR);
+if (userFiles.length > 0) {
+  process.stderr.write(`build: ${userFiles.length} snapshot file(s) in ${USER_DIR}/\n`);
+  npmRun('pipeline', ['--data', 'data']);
+} else {
+  const marker = path.join(SAMPLE_DIR, '.complete');
+  if (!(await stat(marker).then(() => true, () => false))) {
+    process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; generating the sample bank into ${SAMPLE_DIR}/\n`);
+    npmRun('sample', ['--out', SAMPLE_DIR]);
+  } else process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; using the sample bank in ${SAMPLE_DIR}/\n`);
+  npmRun('pipeline', ['--data', SAMPLE_DIR]);
+}

@@ -1,0 +1,100 @@
+// npm run pipeline -- --data DIR --out DIR [--config FILE]
+// Exit codes: 0 success, 1 invalid input or config, 2 bad usage.
+import { parseArgs } from 'node:util';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from '../src/lib/config.ts';
+import { findConfig, loadConfig } from '../src/engine/configFile.ts';
+import { InputError } from '../src/engine/errors.ts';
+import { createProgress } from '../src/engine/progress.ts';
+import { runPipeline } from '../src/engine/run.ts';
+
+export const DEFAULT_DATA = 'data';
+export const DEFAULT_OUT = 'public/data';
+
+const HELP = `Usage: npm run pipeline -- [--data DIR] [--out DIR] [--config FILE] [--memory-limit SIZE] [--quiet]
+
+Reads every snapshot file (.csv, .csv.gz, .parquet; one per date) and writes the
+aggregated, disclosure-controlled JSON the report site reads.
+
+  --data DIR          data folder (default: ${DEFAULT_DATA}/). Snapshot files are read from
+                      DIR/snapshots/ when that folder exists, else from DIR itself.
+  --out DIR           output folder (default: ${DEFAULT_OUT}/, where the site reads it).
+                      Written to a temporary folder and swapped in only when complete.
+  --config FILE       config file (default: DIR/tierscope.config.json or .ts if present;
+                      every field has a default).
+  --memory-limit SIZE DuckDB memory limit, e.g. 4GB (default: DuckDB's, 80 % of RAM).
+  --quiet             no progress output; errors and the summary are still printed.
+  -h, --help          this text.
+
+Progress and stage timings go to stderr; the per-file summary goes to stdout:
+  <file>: read N, used U, rejected R
+Exit codes: 0 success, 1 invalid input or config (one message naming file, line and
+column where they apply), 2 bad usage.`;
+
+function usage(message: string): never {
+  process.stderr.write(`error: ${message}\n\n${HELP}\n`);
+  process.exit(2);
+}
+
+async function isDir(p: string) {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        data: { type: 'string' },
+        out: { type: 'string' },
+        config: { type: 'string' },
+        'memory-limit': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+      strict: true,
+    }).values;
+  } catch (e) {
+    usage((e as Error).message);
+  }
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const dataDir = args.data ?? DEFAULT_DATA;
+  const outDir = args.out ?? DEFAULT_OUT;
+  if (!(await isDir(dataDir))) usage(`--data ${dataDir}: no such folder`);
+  if (args['memory-limit'] !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(args['memory-limit']))
+    usage(`--memory-limit ${args['memory-limit']}: expected a size such as 4GB`);
+  const snapshotsDir = (await isDir(path.join(dataDir, 'snapshots'))) ? path.join(dataDir, 'snapshots') : dataDir;
+
+  const progress = createProgress(process.stderr, args.quiet);
+  const t0 = performance.now();
+  try {
+    const { config } = await loadConfig(args.config ?? (await findConfig(dataDir)));
+    const { reports, manifest } = await runPipeline({ snapshotsDir, outDir, config, progress, memoryLimit: args['memory-limit'] });
+    const totals = { read: 0, used: 0, rejected: 0 };
+    for (const r of reports) {
+      const rejected = r.rowsRead - r.rowsUsed;
+      totals.read += r.rowsRead;
+      totals.used += r.rowsUsed;
+      totals.rejected += rejected;
+      process.stdout.write(`${r.file}: read ${r.rowsRead}, used ${r.rowsUsed}, rejected ${rejected}\n`);
+    }
+    const s = manifest.suppressed;
+    process.stdout.write(`total: read ${totals.read}, used ${totals.used}, rejected ${totals.rejected}\n`);
+    process.stdout.write(
+      `wrote ${manifest.outputs.length + 1} files to ${outDir} (${manifest.periods.length} periods, ${manifest.scopes.length} scopes; suppressed cells: ${s.frequency} frequency, ${s.dominance} dominance, ${s.secondary} secondary) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
+    );
+  } catch (e) {
+    if (e instanceof InputError || e instanceof ConfigError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+await main();

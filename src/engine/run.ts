@@ -1,0 +1,160 @@
+// The pipeline: snapshot files → DuckDB → cells → (pure) report objects → JSON.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bandsOf, type Config } from '../lib/config.ts';
+import { assembleReport, type SnapshotInput, type PeriodInput } from '../lib/assemble/report.ts';
+import { concentrationOf } from '../lib/assemble/concentrationInput.ts';
+import { periodsOf } from '../lib/periods.ts';
+import { stableJson } from '../lib/stableJson.ts';
+import { Manifest, OUTPUT_FILES, OUTPUT_VERSION, type Manifest as ManifestT } from '../schema/output.ts';
+import { flowCells, matchedIds, snapshotCells, sortedAmounts } from './aggregate.ts';
+import { configHash } from './configFile.ts';
+import { discoverSnapshots } from './discover.ts';
+import { InputError } from './errors.ts';
+import { loadSnapshot, type FileReport } from './load.ts';
+import { stageOutput } from './outputDir.ts';
+import type { Progress } from './progress.ts';
+import { TOOL_VERSION } from './version.ts';
+
+export interface RunOptions {
+  snapshotsDir: string;
+  outDir: string;
+  config: Config;
+  progress: Progress;
+  /** DuckDB memory limit, e.g. "4GB"; DuckDB's default otherwise. */
+  memoryLimit?: string;
+}
+
+export interface RunResult {
+  reports: FileReport[];
+  manifest: ManifestT;
+}
+
+const fen = (yuan: number) => Math.round(yuan * 100);
+
+export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const { config, progress } = opts;
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-'));
+  const instance = await DuckDBInstance.create(':memory:', {
+    temp_directory: path.join(tmpDir, 'spill'),
+    ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+  });
+  const conn = await instance.connect();
+  try {
+    return await run(conn, tmpDir, opts);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Promise<RunResult> {
+  const { config, progress } = opts;
+  const tierLowers = config.tiers.map((t) => fen(t.lower));
+  const bandLowers = bandsOf(config).map((b) => fen(b.lower));
+
+  const files = await progress.stage('discover', () => discoverSnapshots(opts.snapshotsDir));
+  progress.info(`${files.length} snapshot file(s) in ${opts.snapshotsDir}`);
+
+  // Load every file; each becomes a DuckDB table of valid rows, with its own report.
+  const loaded: { report: FileReport; table: string }[] = [];
+  await progress.stage('load', async () => {
+    for (const [i, file] of files.entries()) {
+      const table = `snap_${i}`;
+      const t0 = performance.now();
+      const report = await loadSnapshot(conn, file, config, table, {
+        tmpDir,
+        onProgress: (p) => progress.tick(`${file.name}: ${p.rowsRead.toLocaleString('en')} rows`),
+      });
+      const secs = (performance.now() - t0) / 1000;
+      progress.info(
+        `${file.name}: read ${report.rowsRead.toLocaleString('en')} rows in ${secs.toFixed(2)} s (${Math.round(report.rowsRead / Math.max(secs, 1e-9)).toLocaleString('en')} rows/s)`,
+      );
+      loaded.push({ report, table });
+    }
+  });
+
+  // Dates may come from a column, so order and uniqueness are only known after loading.
+  loaded.sort((a, b) => a.report.snapshotDate.localeCompare(b.report.snapshotDate) || a.report.file.localeCompare(b.report.file));
+  for (let i = 1; i < loaded.length; i++) {
+    const [a, b] = [loaded[i - 1]!.report, loaded[i]!.report];
+    if (a.snapshotDate === b.snapshotDate)
+      throw new InputError(`${b.file}: snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.file });
+  }
+  const dates = loaded.map((l) => l.report.snapshotDate);
+  const tableOf = new Map(loaded.map((l) => [l.report.snapshotDate, l.table]));
+
+  const snapshots: SnapshotInput[] = [];
+  await progress.stage('snapshots', async () => {
+    for (const { report, table } of loaded) {
+      progress.tick(`aggregating ${report.snapshotDate}`);
+      const cells = await snapshotCells(conn, table, bandLowers);
+      const aum = await sortedAmounts(conn, table, 'aum');
+      const concAum = concentrationOf(aum, config.privacy.minCell);
+      const dep = await sortedAmounts(conn, table, 'deposits');
+      const concDeposits = concentrationOf(dep, config.privacy.minCell);
+      snapshots.push({ date: report.snapshotDate, cells, concentration: { aum: concAum, deposits: concDeposits } });
+    }
+  });
+
+  const periods = periodsOf(dates);
+  const periodInputs: PeriodInput[] = [];
+  const idMatch: { start: string; end: string; matched: number }[] = [];
+  await progress.stage('flows', async () => {
+    for (const p of periods) {
+      progress.tick(`flows ${p.start} → ${p.end}`);
+      const flows = await flowCells(conn, tableOf.get(p.start)!, tableOf.get(p.end)!, tierLowers, p.start);
+      periodInputs.push({ period: p, flows });
+    }
+    for (let i = 1; i < dates.length; i++) {
+      const [start, end] = [dates[i - 1]!, dates[i]!];
+      idMatch.push({ start, end, matched: await matchedIds(conn, tableOf.get(start)!, tableOf.get(end)!) });
+    }
+  });
+
+  const report = await progress.stage('assemble', async () =>
+    assembleReport({ config, toolVersion: TOOL_VERSION, files: loaded.map((l) => l.report), snapshots, periods: periodInputs, idMatch }),
+  );
+  for (const w of report.quality.warnings) progress.warn(w);
+
+  const manifest = await progress.stage('write', async () => {
+    const staged = await stageOutput(opts.outDir);
+    try {
+      const outputs: ManifestT['outputs'] = [];
+      const put = async (rel: string, value: unknown) => outputs.push(await staged.write(rel, stableJson(value)));
+      await put(OUTPUT_FILES.meta, report.meta);
+      for (const s of report.snapshots) await put(OUTPUT_FILES.snapshot(s.date), s);
+      for (const p of report.periods) await put(OUTPUT_FILES.period(p.id), p);
+      await put(OUTPUT_FILES.series, report.series);
+      await put(OUTPUT_FILES.quality, report.quality);
+      const manifest = Manifest.parse({
+        outputVersion: OUTPUT_VERSION,
+        toolVersion: TOOL_VERSION,
+        configHash: configHash(config),
+        inputs: loaded.map(({ report: r }) => ({
+          file: r.file,
+          sha256: r.sha256,
+          snapshotDate: r.snapshotDate,
+          rowsRead: r.rowsRead,
+          rowsUsed: r.rowsUsed,
+          rowsRejected: r.rowsRead - r.rowsUsed,
+          rejected: r.rejected,
+        })),
+        periods: report.meta.periods.map((p) => p.id),
+        scopes: [null, ...report.meta.branches.map((b) => b.code)],
+        suppressed: report.quality.suppressed,
+        outputs,
+      });
+      await staged.write(OUTPUT_FILES.manifest, stableJson(manifest));
+      await staged.commit();
+      return manifest;
+    } catch (e) {
+      await staged.abort();
+      throw e;
+    }
+  });
+  return { reports: loaded.map((l) => l.report), manifest };
+}
