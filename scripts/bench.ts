@@ -5,7 +5,7 @@
 // timed whole, with whole-process peak RSS (DuckDB's memory is native, so the
 // V8 heap alone would under-report).
 //
-//   npm run bench -- [--runs N] [--customers N] [--formats csv,parquet] [--clean]
+//   npm run bench -- [--runs N] [--customers N] [--formats csv,parquet] [--clean] [--pipeline FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ function writeAll(fd: number, chunk: Uint8Array): number {
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PIPELINE_SCRIPT = join(ROOT, 'scripts', 'pipeline.ts');
+const DEFAULT_PIPELINE = join(ROOT, 'scripts', 'pipeline.ts');
 const DATES = ['2025-11-30', '2025-12-31'] as const;
 const FORMATS = ['csv', 'parquet'] as const;
 type Format = (typeof FORMATS)[number];
@@ -32,7 +32,9 @@ const USAGE = `usage: npm run bench -- [options]
   --runs N           measured runs per format and program (default 3)
   --customers N      customers per snapshot (default 4740000)
   --formats LIST     csv, parquet or csv,parquet (default both)
-  --clean            delete the cached bench data when done`;
+  --clean            delete the cached bench data when done
+  --pipeline FILE    pipeline entry point, run as: node --import tsx FILE --data DIR --out DIR
+                     (default scripts/pipeline.ts, what \`npm run pipeline\` runs)`;
 
 // ---------------------------------------------------------------------------
 // The reference: what a hand-written DuckDB pass over the two snapshots costs.
@@ -256,14 +258,14 @@ interface FormatResult {
   pipeNote: string | null;
 }
 
-async function bench(opts: { runs: number; customers: number; formats: Format[]; clean: boolean }): Promise<void> {
+async function bench(opts: { runs: number; customers: number; formats: Format[]; clean: boolean; pipeline: string }): Promise<void> {
   const { root, marker } = await ensureData(opts.customers, opts.formats);
   const totalRows = marker.rows.reduce((a, b) => a + b, 0);
   const scratch = mkdtempSync(join(tmpdir(), 'tierscope-bench-run-'));
-  const pipelinePresent = existsSync(PIPELINE_SCRIPT);
+  const pipelinePresent = existsSync(opts.pipeline);
   console.error(
     `peak RSS via ${hasGnuTime ? `${GNU_TIME} -f %M` : 'polling /proc/<pid>/status VmHWM'}; ` +
-      `pipeline ${pipelinePresent ? 'scripts/pipeline.ts' : 'missing (scripts/pipeline.ts not found): reference only'}`,
+      `pipeline ${pipelinePresent ? opts.pipeline : `missing (${opts.pipeline} not found): reference only`}`,
   );
   const tsx = ['--import', 'tsx'];
   const results: FormatResult[] = [];
@@ -282,7 +284,7 @@ async function bench(opts: { runs: number; customers: number; formats: Format[];
         let line = `${format} run ${run}/${opts.runs}: reference ${fmtS(ref.wall)} ${fmtGB(ref.rssBytes)}`;
         if (r.pipeNote === null) {
           const out = join(scratch, `out-${format}-${run}`);
-          const pipe = await measure(process.execPath, [...tsx, PIPELINE_SCRIPT, '--data', dir, '--out', out], scratch);
+          const pipe = await measure(process.execPath, [...tsx, opts.pipeline, '--data', dir, '--out', out], scratch);
           rmSync(out, { recursive: true, force: true });
           if (pipe.code !== 0) {
             r.pipeNote = `failed (exit ${pipe.code})`;
@@ -337,7 +339,7 @@ function report(results: FormatResult[], totalRows: number, opts: { runs: number
     if (r.pipe.length && names.length === 0) stageLines.push(`${r.format}: the pipeline printed no "stage <name>: <t> s" lines`);
     else if (names.length) {
       const w = Math.max(...names.map((n) => n.length));
-      stageLines.push(`${r.format} stage medians (over ${r.pipe.length} runs):`);
+      stageLines.push(`${r.format} stage medians (over ${r.pipe.length} run${r.pipe.length === 1 ? '' : 's'}):`);
       for (const n of names) {
         const xs = stages.map((s) => s.get(n)).filter((x): x is number => x !== undefined);
         stageLines.push(`  ${n.padEnd(w)}  ${fmtS(median(xs))}${xs.length < stages.length ? `  (in ${xs.length} of ${stages.length} runs)` : ''}`);
@@ -363,6 +365,7 @@ function parseOptions() {
       customers: { type: 'string' },
       formats: { type: 'string' },
       clean: { type: 'boolean' },
+      pipeline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       'reference-child': { type: 'boolean' },
       format: { type: 'string' },
@@ -389,6 +392,7 @@ function parseOptions() {
     customers: int('customers', values.customers, 4_740_000, 1000),
     formats: [...new Set(formats)] as Format[],
     clean: values.clean ?? false,
+    pipeline: values.pipeline ? resolve(values.pipeline) : DEFAULT_PIPELINE,
   };
 }
 

@@ -1,8 +1,9 @@
 // The data half of `npm run build`: the analyst's snapshots when data/snapshots/
 // holds any, else the built-in synthetic bank (generated once, then reused).
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { SAMPLE_BANK_VERSION } from '../src/lib/sampleBank.ts';
 
 const USER_DIR = 'data/snapshots';
 const SAMPLE_DIR = 'data/sample';
@@ -24,10 +25,13 @@ if (userFiles.length > 0) {
   process.stderr.write(`build: ${userFiles.length} snapshot file(s) in ${USER_DIR}/\n`);
   npmRun('pipeline', ['--data', 'data']);
 } else {
+  // The marker names the generator version, so a changed generator regenerates the sample.
   const marker = path.join(SAMPLE_DIR, '.complete');
-  if (!(await stat(marker).then(() => true, () => false))) {
+  const stamp = `sample-bank ${SAMPLE_BANK_VERSION}\n`;
+  if ((await readFile(marker, 'utf8').catch(() => '')) !== stamp) {
     process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; generating the sample bank into ${SAMPLE_DIR}/\n`);
     npmRun('sample', ['--out', SAMPLE_DIR]);
+    await writeFile(marker, stamp);
   } else process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; using the sample bank in ${SAMPLE_DIR}/\n`);
   npmRun('pipeline', ['--data', SAMPLE_DIR]);
 }

@@ -607,3 +607,35 @@ describe('scale', () => {
     expect(linesWithExactlyOne(lines, r)).toEqual([]);
   });
 });
+
+describe('cost classes and known cells', () => {
+  // end = start − outDown + new, with 1 customer moving down: outDown is hidden by the
+  // frequency rule and one more term must go. Without costs the smallest non-zero member
+  // (start, 26) is chosen; with costs the cheaper flow cell (new = 0, a data zero) is.
+  const cells = new Map([
+    ['end', { value: 25, n: 25, top: [] as [], absTotal: 25, kind: 'count' as const }],
+    ['start', { value: 26, n: 26, top: [] as [], absTotal: 26, kind: 'count' as const }],
+    ['outDown', { value: 1, n: 1, top: [] as [], absTotal: 1, kind: 'count' as const }],
+    ['new', { value: 0, n: 0, top: [] as [], absTotal: 0, kind: 'count' as const }],
+    ['outUp', { value: 0, n: 0, top: [] as [], absTotal: 0, kind: 'count' as const }],
+  ]);
+  const lines = [{ total: 'end', members: ['start', 'outDown', 'new', 'outUp'] }];
+  const params = { minCell: 10, pPercent: 10 };
+
+  it('without costs hides the key figure', () => {
+    expect([...suppress(cells, lines, params).keys()].sort()).toEqual(['outDown', 'start']);
+  });
+
+  it('with costs hides the cheap flow cell, and never a known cell', () => {
+    const cost = new Map([['end', 2], ['start', 2]]);
+    const known = new Set(['outUp']);
+    expect([...suppress(cells, lines, params, { cost, known }).keys()].sort()).toEqual(['new', 'outDown']);
+  });
+
+  it('leaves nothing recoverable even when the only cheap cells are known', () => {
+    const cost = new Map([['end', 2], ['start', 2]]);
+    const known = new Set(['outUp', 'new']);
+    const s = suppress(cells, lines, params, { cost, known });
+    expect([...s.keys()].sort()).toEqual(['outDown', 'start']);
+  });
+});

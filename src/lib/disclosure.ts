@@ -56,6 +56,7 @@ export function primaryReason(cell: Cell, p: DisclosureParams): SuppressionReaso
  *
  * Secondary rule: while some line (total and members together) holds exactly one
  * suppressed cell, suppress one more cell of that line, chosen by
+ *  0. the lowest cost class (options.cost), never a cell known by construction;
  *  1. non-zero cells before zero cells, and among zeros cells that describe
  *     customers (n > 0) before structural zeros (n = 0). A complement that is
  *     known or guessed to be 0 leaves the primary value equal to the line's
@@ -69,10 +70,22 @@ export function primaryReason(cell: Cell, p: DisclosureParams): SuppressionReaso
  * so the worklist visits each line at most once: O(cells + Σ line lengths),
  * plus sorting ids and lines for determinism.
  */
+export interface SuppressOptions {
+  /**
+   * Information-loss class per cell id (default 0): a complement is sought among
+   * the cheapest cells first, so detail is hidden before the key figures readers
+   * rely on (a bank-wide total should not vanish to protect one flow cell).
+   */
+  cost?: ReadonlyMap<string, number>;
+  /** Cells whose value is known by construction (a top tier's up-moves): never a complement. */
+  known?: ReadonlySet<string>;
+}
+
 export function suppress(
   cells: ReadonlyMap<string, Cell>,
   lines: readonly Line[],
   p: DisclosureParams,
+  options: SuppressOptions = {},
 ): Map<string, SuppressionReason> {
   const ids = [...cells.keys()].sort();
   const nCells = ids.length;
@@ -82,9 +95,13 @@ export function suppress(
   const reason: (SuppressionReason | null)[] = new Array<SuppressionReason | null>(nCells);
   const zeroClass = new Uint8Array(nCells);
   const absValue = new Float64Array(nCells);
+  const cost = new Float64Array(nCells);
+  const known = new Uint8Array(nCells);
   for (let i = 0; i < nCells; i++) {
     const cell = cells.get(ids[i]!)!;
     reason[i] = primaryReason(cell, p);
+    cost[i] = options.cost?.get(ids[i]!) ?? 0;
+    known[i] = options.known?.has(ids[i]!) ? 1 : 0;
     absValue[i] = Math.abs(cell.value);
     zeroClass[i] = cell.value !== 0 ? 0 : cell.n > 0 ? 1 : 2;
   }
@@ -144,12 +161,14 @@ export function suppress(
     let bestIsTotal = true;
     for (let t = lineStart[k]!; t < lineStart[k + 1]!; t++) {
       const i = lineCells[t]!;
-      if (reason[i] !== null) continue;
+      if (reason[i] !== null || known[i] === 1) continue;
       const isTotal = t === lineStart[k]!;
       if (
         best < 0 ||
-        zeroClass[i]! < zeroClass[best]! ||
-        (zeroClass[i] === zeroClass[best] &&
+        cost[i]! < cost[best]! ||
+        (cost[i] === cost[best] && zeroClass[i]! < zeroClass[best]!) ||
+        (cost[i] === cost[best] &&
+          zeroClass[i] === zeroClass[best] &&
           (isTotal !== bestIsTotal
             ? !isTotal
             : absValue[i]! < absValue[best]! || (absValue[i] === absValue[best] && i < best)))
@@ -158,7 +177,9 @@ export function suppress(
         bestIsTotal = isTotal;
       }
     }
-    // A line has at least two distinct cells, one of them suppressed, so best ≥ 0.
+    // Every other cell of the line is known by construction: the suppressed value
+    // is then known too, which only happens when it is itself a structural zero.
+    if (best < 0) continue;
     reason[best] = 'secondary';
     for (let t = cellStart[best]!; t < cellStart[best + 1]!; t++) {
       const m = cellLines[t]!;
@@ -211,9 +232,9 @@ export class Disclosure {
   readonly suppressed: ReadonlyMap<string, SuppressionReason>;
   readonly #cells: ReadonlyMap<string, Cell>;
 
-  constructor(cells: ReadonlyMap<string, Cell>, lines: readonly Line[], params: DisclosureParams) {
+  constructor(cells: ReadonlyMap<string, Cell>, lines: readonly Line[], params: DisclosureParams, options: SuppressOptions = {}) {
     this.#cells = cells;
-    this.suppressed = suppress(cells, lines, params);
+    this.suppressed = suppress(cells, lines, params, options);
   }
 
   #cell(id: string): Cell {

@@ -291,19 +291,32 @@ const CH_0 = 48;
 const CH_COMMA = 44;
 const CH_DOT = 46;
 const CH_LF = 10;
-const digitScratch = new Uint8Array(20);
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => CH_0 + (k & 1 ? (k >> 1) % 10 : Math.floor(k / 20)));
+const POW10 = Array.from({ length: 10 }, (_, k) => 10 ** k);
 
 /** Writes an integer in [0, 2^31), zero-padded to `width`; returns the new position. */
 function putInt(buf: Uint8Array, pos: number, v: number, width = 1): number {
-  let k = 0;
-  do {
-    const q = (v / 10) | 0;
-    digitScratch[k++] = CH_0 + (v - q * 10);
+  let len = 1;
+  while (len < 10 && v >= POW10[len]!) len++;
+  while (len < width) {
+    buf[pos++] = CH_0;
+    width--;
+  }
+  const end = pos + len;
+  let p = end;
+  // Two digits per division.
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) << 1;
+    buf[--p] = DIGIT_PAIRS[r + 1]!;
+    buf[--p] = DIGIT_PAIRS[r]!;
     v = q;
-  } while (v > 0);
-  while (k < width) digitScratch[k++] = CH_0;
-  while (k > 0) buf[pos++] = digitScratch[--k]!;
-  return pos;
+  }
+  if (v >= 10) {
+    buf[--p] = DIGIT_PAIRS[(v << 1) + 1]!;
+    buf[--p] = DIGIT_PAIRS[v << 1]!;
+  } else buf[--p] = CH_0 + v;
+  return end;
 }
 
 /** Integer fen as 元 with two decimals. */

@@ -11,7 +11,7 @@ import { BANK, branchScope, type Period } from '../periods.ts';
 import type { SnapshotStats } from '../snapshotStats.ts';
 import { midHighFromIndex } from '../tiers.ts';
 import type { Fig, PeriodFile, Rates, ScopePeriod } from '../../schema/output.ts';
-import { flowId, snapId, type Registry } from './registry.ts';
+import { COST, flowId, snapId, type Registry } from './registry.ts';
 
 const BRIDGE_TERMS = ['new', 'inUp', 'inDown', 'outUp', 'outDown', 'lost', 'transferIn', 'transferOut'] as const;
 
@@ -47,10 +47,21 @@ export function registerPeriod(
     for (let a = 0; a < m; a++) {
       sameValue(`${period.id} ${branch ?? 'bank'} start ${tiers[a]}`, f.start[a]!, ss.tiers[a]!.n);
       sameValue(`${period.id} ${branch ?? 'bank'} end ${tiers[a]}`, f.end[a]!, es.tiers[a]!.n);
-      for (let b = 0; b < m; b++) reg.add(id('M', a, b), f.matrix[a]![b]!);
+      // Stay counts carry the stay rates and the mobility index, so they are hidden only after other flow detail.
+      for (let b = 0; b < m; b++) reg.add(id('M', a, b), f.matrix[a]![b]!, { cost: a === b ? COST.flowKey : COST.flow });
       const br = f.bridge[a]!;
-      for (const term of BRIDGE_TERMS) reg.add(id(term, a), br[term]);
-      reg.add(id('retained', a), sumCells('count', f.matrix[a]!));
+      const structural: Record<(typeof BRIDGE_TERMS)[number], boolean> = {
+        new: false,
+        lost: false,
+        inUp: a === 0,
+        inDown: a === m - 1,
+        outUp: a === m - 1,
+        outDown: a === 0,
+        transferIn: branch === null,
+        transferOut: branch === null,
+      };
+      for (const term of BRIDGE_TERMS) reg.add(id(term, a), br[term], { known: structural[term] });
+      reg.add(id('retained', a), sumCells('count', f.matrix[a]!), { cost: COST.flowKey });
     }
     for (let t = 0; t < m; t++) {
       const row = (keep: (b: number) => boolean) => tiers.map((_, b) => b).filter(keep).map((b) => id('M', t, b));
@@ -72,7 +83,7 @@ export function registerPeriod(
     ] as const) {
       for (const term of ['outUp', 'outDown', 'lost', 'transferOut', 'retained'] as const) {
         const parts = members.map((t) => id(term, t));
-        reg.add(id('pool', group, term), sumCells('count', parts.map((p) => reg.cells.get(p)!)));
+        reg.add(id('pool', group, term), sumCells('count', parts.map((p) => reg.cells.get(p)!)), { known: term === 'transferOut' && branch === null });
         reg.line(id('pool', group, term), parts);
       }
       const stay = members.map((t) => id('M', t, t));
@@ -86,8 +97,8 @@ export function registerPeriod(
     sameValue(`${period.id} ${branch ?? 'bank'} end aum`, assets.end, es.total.aum);
     reg.add(id('aum', 'lost'), assets.lost);
     reg.add(id('aum', 'new'), assets.new);
-    reg.add(id('aum', 'transferIn'), assets.transferIn);
-    reg.add(id('aum', 'transferOut'), assets.transferOut);
+    reg.add(id('aum', 'transferIn'), assets.transferIn, { known: branch === null });
+    reg.add(id('aum', 'transferOut'), assets.transferOut, { known: branch === null });
     assets.byTier.change.forEach((c, t) => reg.add(id('aum', 'change', t), c));
     reg.line(snapId(period.end, branch, 'total', 'aum'), [
       snapId(period.start, branch, 'total', 'aum'),

@@ -15,11 +15,23 @@ export const snapId = (date: string, branch: string | null, part: string, measur
 export const flowId = (period: string, branch: string | null, ...part: (string | number)[]) =>
   `P|${period}|${scopeKey(branch)}|${part.join('|')}`;
 
+/**
+ * Information-loss classes for secondary suppression: flow detail is hidden
+ * before branch figures, branch figures before the bank's, so a single moving
+ * customer cannot blank the bank-wide pyramid.
+ */
+export const COST = { flow: 0, flowKey: 0.5, branchPart: 1, branchTotal: 2, bankPart: 2, bankTotal: 3 } as const;
+
 export class Registry {
   readonly cells = new Map<string, Cell>();
   readonly lines: Line[] = [];
+  readonly cost = new Map<string, number>();
+  /** Cells zero by construction (the top tier's up-moves, transfers at bank scope): no protection. */
+  readonly known = new Set<string>();
 
-  add(id: string, cell: Cell): string {
+  add(id: string, cell: Cell, opts: { cost?: number; known?: boolean } = {}): string {
+    if (opts.cost !== undefined) this.cost.set(id, opts.cost);
+    if (opts.known) this.known.add(id);
     const had = this.cells.get(id);
     if (had) {
       // Two routes to one figure must agree, or the output would contradict itself.

@@ -8,7 +8,7 @@ import { contributionIndex, snapshotStats, type Figures, type SnapshotStats } fr
 import { midHighFromIndex } from '../tiers.ts';
 import { bandsOf } from '../config.ts';
 import type { Concentration, ScopeSnapshot, SnapshotFile } from '../../schema/output.ts';
-import { snapId, type Measure, type Registry } from './registry.ts';
+import { COST, snapId, type Measure, type Registry } from './registry.ts';
 
 const MEASURES: Measure[] = ['n', 'aum', 'deposits'];
 
@@ -44,7 +44,9 @@ export function registerSnapshot(
     const s = snapshotStats(cells, config, branch === null ? BANK : branchScope(branch));
     stats.set(branch, s);
     const put = (part: string, f: Figures) => {
-      for (const m of MEASURES) reg.add(snapId(date, branch, part, m), f[m]);
+      const headline = part === 'total' || part === 'midhigh';
+      const cost = branch === null ? (headline ? COST.bankTotal : COST.bankPart) : headline ? COST.branchTotal : COST.branchPart;
+      for (const m of MEASURES) reg.add(snapId(date, branch, part, m), f[m], { cost });
     };
     s.tiers.forEach((f, t) => put(parts.tiers[t]!, f));
     s.bands.forEach((f, b) => {

@@ -1,0 +1,349 @@
+// One streaming pass over a CSV snapshot: its sha256 for the manifest, a check
+// that it is valid in its encoding, and, where DuckDB cannot read the file as it
+// is (GB18030, gzip), a plain UTF-8 copy in the caller's temp folder.
+import { createHash, randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { Config } from '../lib/config.ts';
+import type { SnapshotFile } from './discover.ts';
+import { InputError } from './errors.ts';
+
+export type TextEncoding = 'utf-8' | 'gb18030';
+export type EncodingSetting = Config['csv']['encoding'];
+
+export interface PreparedCsv {
+  /** Hex sha256 of the file's bytes as stored (compressed, for .csv.gz). */
+  sha256: string;
+  encoding: TextEncoding;
+  /** A plain UTF-8 CSV for DuckDB: the file itself, or a copy in tmpDir. */
+  utf8Path: string;
+  /** utf8Path is a temporary copy; the caller deletes it. */
+  isCopy: boolean;
+}
+
+const CHUNK = 4 << 20;
+/** A "line" longer than this without any line break means the file is not a CSV. */
+const MAX_LINE = 16 << 20;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Offset of the first byte that does not start a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const x = b[i]!;
+    if (x < 0x80) {
+      i++;
+      continue;
+    }
+    let len: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (x >= 0xc2 && x <= 0xdf) len = 2;
+    else if (x >= 0xe0 && x <= 0xef) {
+      len = 3;
+      if (x === 0xe0) lo = 0xa0; // overlong
+      if (x === 0xed) hi = 0x9f; // surrogates
+    } else if (x >= 0xf0 && x <= 0xf4) {
+      len = 4;
+      if (x === 0xf0) lo = 0x90; // overlong
+      if (x === 0xf4) hi = 0x8f; // above U+10FFFF
+    } else return i;
+    if (i + len > n) return i;
+    const y = b[i + 1]!;
+    if (y < lo || y > hi) return i;
+    for (let k = 2; k < len; k++) {
+      const z = b[i + k]!;
+      if (z < 0x80 || z > 0xbf) return i;
+    }
+    i += len;
+  }
+  return -1;
+}
+
+/**
+ * Offset of the first byte that does not start a valid GB18030 sequence, or -1
+ * (the structure of the WHATWG gb18030 decoder, which TextDecoder follows).
+ */
+export function firstInvalidGb18030(b: Uint8Array): number {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const x = b[i]!;
+    if (x <= 0x80) {
+      i++; // ASCII, and 0x80 = €
+      continue;
+    }
+    if (x === 0xff || i + 1 >= n) return i;
+    const y = b[i + 1]!;
+    if ((y >= 0x40 && y <= 0x7e) || (y >= 0x80 && y <= 0xfe)) {
+      i += 2;
+      continue;
+    }
+    if (y < 0x30 || y > 0x39 || i + 3 >= n) return i;
+    const z = b[i + 2]!;
+    const w = b[i + 3]!;
+    if (z < 0x81 || z > 0xfe || w < 0x30 || w > 0x39) return i;
+    const pointer = (x - 0x81) * 12600 + (y - 0x30) * 1260 + (z - 0x81) * 10 + (w - 0x30);
+    if ((pointer > 39419 && pointer < 189000) || pointer > 1237575) return i;
+    i += 4;
+  }
+  return -1;
+}
+
+/** Physical line (1-based) of byte `offset` of the (decompressed) stream. */
+async function lineAt(file: Pick<SnapshotFile, 'path' | 'format'>, offset: number): Promise<number> {
+  let line = 1;
+  let seen = 0;
+  let prevCr = false;
+  const src = createReadStream(file.path, { highWaterMark: CHUNK });
+  const stream = file.format === 'csv.gz' ? src.pipe(createGunzip()) : src;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const upto = Math.min(chunk.length, offset - seen);
+      // LF, CRLF and a lone CR each end a line.
+      for (let k = 0; k < upto; k++) {
+        const c = chunk[k];
+        if (c === LF) {
+          if (!prevCr) line++;
+          prevCr = false;
+        } else if (c === CR) {
+          line++;
+          prevCr = true;
+        } else prevCr = false;
+      }
+      seen += chunk.length;
+      if (seen >= offset) break;
+    }
+  } finally {
+    src.destroy();
+  }
+  return line;
+}
+
+const hex = (x: number) => `0x${x.toString(16).toUpperCase().padStart(2, '0')}`;
+
+async function invalidByteError(
+  file: Pick<SnapshotFile, 'path' | 'format'>,
+  bytes: Uint8Array,
+  at: number,
+  offset: number,
+  what: string,
+): Promise<InputError> {
+  const seq = Array.from(bytes.subarray(at, at + 4), hex).join(' ');
+  const inner = file.format === 'csv.gz' ? ' of the decompressed data' : '';
+  return new InputError(`not valid ${what}: bad byte sequence ${seq} at byte offset ${offset}${inner}`, {
+    file: file.path,
+    line: await lineAt(file, offset),
+  });
+}
+
+/** Splits a stream into pieces that end just after a line break, so no character straddles two pieces. */
+class LinePieces {
+  private carry: Buffer | null = null;
+  /** Stream offset of the next piece's first byte. */
+  offset = 0;
+
+  /** Pieces of `chunk` that are complete; the rest waits for the next chunk. */
+  take(chunk: Buffer): Buffer[] {
+    const cut = lastBreak(chunk) + 1;
+    if (cut === 0) {
+      this.carry = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+      if (this.carry.length > MAX_LINE) throw new Error(`no line break in ${MAX_LINE >> 20} MB`);
+      return [];
+    }
+    const pieces: Buffer[] = [];
+    if (this.carry) {
+      // Only the carried bytes and the chunk's first line are copied, not the whole chunk.
+      const first = firstBreak(chunk) + 1;
+      pieces.push(Buffer.concat([this.carry, chunk.subarray(0, first)]));
+      if (first < cut) pieces.push(chunk.subarray(first, cut));
+    } else pieces.push(chunk.subarray(0, cut));
+    this.carry = cut < chunk.length ? chunk.subarray(cut) : null;
+    return pieces;
+  }
+
+  rest(): Buffer | null {
+    return this.carry;
+  }
+}
+
+// Any LF or CR is a safe place to cut: both are single bytes that no multi-byte
+// sequence contains, in UTF-8 as in GB18030. CR is looked for only when a chunk
+// has no LF (old Mac files), to spare a second search.
+function firstBreak(chunk: Buffer): number {
+  const lf = chunk.indexOf(LF);
+  return lf === -1 ? chunk.indexOf(CR) : lf;
+}
+
+function lastBreak(chunk: Buffer): number {
+  const lf = chunk.lastIndexOf(LF);
+  return lf === -1 ? chunk.lastIndexOf(CR) : lf;
+}
+
+interface PassResult {
+  sha256: string;
+  /** Set when an 'auto' pass found the file is not UTF-8 and stopped early. */
+  notUtf8: boolean;
+}
+
+/** Read the file once: hash it, check it in `encoding`, and write the UTF-8 copy to `out` if given. */
+async function pass(
+  file: Pick<SnapshotFile, 'path' | 'format'>,
+  encoding: TextEncoding,
+  mode: { auto: boolean; out: string | null; onBytes: ((n: number) => void) | undefined },
+): Promise<PassResult> {
+  const hash = createHash('sha256');
+  let bytesRead = 0;
+  const count = (chunk: Buffer) => {
+    hash.update(chunk);
+    bytesRead += chunk.length;
+    mode.onBytes?.(bytesRead);
+  };
+  const gz = file.format === 'csv.gz';
+  // gzip is hashed as stored, before it is inflated.
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      count(chunk);
+      done(null, chunk);
+    },
+  });
+  const fh: FileHandle | null = mode.out ? await open(mode.out, 'w') : null;
+  const decoder = encoding === 'gb18030' ? new TextDecoder('gb18030', { fatal: true }) : null;
+  const pieces = new LinePieces();
+  let notUtf8 = false;
+  let failure: InputError | null = null;
+
+  /** Check (and copy) one piece; false = stop reading. */
+  const handle = async (piece: Buffer): Promise<boolean> => {
+    const start = pieces.offset;
+    pieces.offset += piece.length;
+    if (!decoder) {
+      if (!isUtf8(piece)) {
+        if (mode.auto) {
+          notUtf8 = true;
+          return false;
+        }
+        const at = firstInvalidUtf8(piece);
+        failure = await invalidByteError(file, piece, at, start + at, 'UTF-8 (set csv.encoding to "gb18030" or "auto" if the file is GBK/GB18030)');
+        return false;
+      }
+      if (fh) await fh.write(piece);
+      return true;
+    }
+    let text: string;
+    try {
+      text = decoder.decode(piece);
+    } catch {
+      const at = locateGb18030Error(piece, decoder);
+      const what = mode.auto ? 'UTF-8 nor GB18030' : 'GB18030 (set csv.encoding to "utf-8" or "auto" if the file is UTF-8)';
+      failure = await invalidByteError(file, piece, at, start + at, what);
+      return false;
+    }
+    if (fh) await fh.write(Buffer.from(text, 'utf8'));
+    return true;
+  };
+
+  try {
+    const consume = async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) {
+        if (!gz) count(chunk);
+        let parts: Buffer[];
+        try {
+          parts = pieces.take(chunk);
+        } catch (e) {
+          failure = new InputError(`${(e as Error).message} after byte offset ${pieces.offset}; is this a CSV file?`, { file: file.path });
+          return;
+        }
+        for (const p of parts) if (!(await handle(p))) return;
+      }
+      const rest = pieces.rest();
+      if (rest) await handle(rest);
+    };
+    const src = createReadStream(file.path, { highWaterMark: CHUNK });
+    try {
+      if (gz) await pipeline(src, tap, createGunzip(), consume);
+      else await pipeline(src, consume);
+    } catch (e) {
+      if (failure || notUtf8) {
+        // Stopping early tears the pipeline down; that is not an error.
+      } else throw readError(file, e);
+    }
+  } finally {
+    await fh?.close();
+  }
+  if (failure) throw failure;
+  return { sha256: hash.digest('hex'), notUtf8 };
+}
+
+/** Where in a piece TextDecoder failed; the structural scan agrees except for rare unmapped codes, then the first failing line is named. */
+function locateGb18030Error(piece: Buffer, decoder: TextDecoder): number {
+  const at = firstInvalidGb18030(piece);
+  if (at !== -1) return at;
+  let start = 0;
+  while (start < piece.length) {
+    const end = firstBreak(piece.subarray(start));
+    const stop = end === -1 ? piece.length : start + end + 1;
+    try {
+      decoder.decode(piece.subarray(start, stop));
+    } catch {
+      return start;
+    }
+    start = stop;
+  }
+  return 0;
+}
+
+function readError(file: Pick<SnapshotFile, 'path' | 'format'>, e: unknown): InputError {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR') return new InputError(`not a valid gzip file (${err.message})`, { file: file.path });
+  return new InputError(`cannot read the file (${err.code ?? err.message})`, { file: file.path });
+}
+
+/**
+ * Hash and check a CSV snapshot and give DuckDB a UTF-8 file to read. 'auto'
+ * takes UTF-8 when the whole file is valid UTF-8, else GB18030.
+ */
+export async function prepareCsv(
+  file: Pick<SnapshotFile, 'path' | 'name' | 'format'>,
+  setting: EncodingSetting,
+  opts: { tmpDir: string; onBytes?: (bytesRead: number) => void },
+): Promise<PreparedCsv> {
+  const copyPath = () => join(opts.tmpDir, `${basename(file.name).replace(/[^\w.-]/g, '_')}.${randomUUID().slice(0, 8)}.utf8.csv`);
+  const run = async (encoding: TextEncoding, auto: boolean): Promise<PreparedCsv | null> => {
+    const needsCopy = encoding === 'gb18030' || file.format === 'csv.gz';
+    const out = needsCopy ? copyPath() : null;
+    if (out) await mkdir(opts.tmpDir, { recursive: true });
+    try {
+      const r = await pass(file, encoding, { auto, out, onBytes: opts.onBytes });
+      if (r.notUtf8) {
+        if (out) await rm(out, { force: true });
+        return null;
+      }
+      return { sha256: r.sha256, encoding, utf8Path: out ?? file.path, isCopy: out !== null };
+    } catch (e) {
+      if (out) await rm(out, { force: true });
+      throw e;
+    }
+  };
+  if (setting === 'gb18030') return (await run('gb18030', false))!;
+  if (setting === 'utf-8') return (await run('utf-8', false))!;
+  return (await run('utf-8', true)) ?? (await run('gb18030', true))!;
+}
+
+/** Hex sha256 of a file (Parquet needs nothing else from this module). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  } catch (e) {
+    throw readError({ path, format: 'parquet' }, e);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,681 @@
+// Load one snapshot into a DuckDB table of valid rows. Every row check runs as
+// SQL inside the single scan that builds the table; JavaScript only reads the
+// bytes once (hash, encoding) and, when rows were rejected, finds the physical
+// lines of the few example rows.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rm, stat, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CanonicalColumn, Config } from '../lib/config.ts';
+import type { SnapshotFile, SnapshotFormat } from './discover.ts';
+import { prepareCsv, sha256File, type TextEncoding } from './encoding.ts';
+import { InputError } from './errors.ts';
+import { firstRecord, mapHeader, RecordScanner, splitRecord, type HeaderMapping, type NewlineStyle, type RecordSpan } from './header.ts';
+
+/** Why a row was left out, in the order reports list them. */
+export const REJECT_REASONS = [
+  'missing_customer_id',
+  'duplicate_customer_id',
+  'missing_branch',
+  'missing_aum',
+  'invalid_aum',
+  'negative_aum',
+  'missing_deposits',
+  'invalid_deposits',
+  'negative_deposits',
+  'invalid_open_date',
+  'open_date_after_snapshot',
+  'wrong_field_count',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface RejectExample {
+  reason: RejectReason;
+  /** Physical line in the file (1 = header); for Parquet, the 1-based row number. */
+  line: number;
+  /** The column as written in the file's header; null for wrong_field_count. */
+  column: string | null;
+  /** The offending text; null for customer_id (ids never leave the pipeline). For wrong_field_count: "N fields, expected M". */
+  value: string | null;
+}
+
+export interface FileReport {
+  file: string;
+  path: string;
+  format: SnapshotFormat;
+  encoding: TextEncoding | null;
+  sha256: string;
+  /** YYYY-MM-DD */
+  snapshotDate: string;
+  rowsRead: number;
+  rowsUsed: number;
+  /** Non-zero counts only, in REJECT_REASONS order; rowsRead = rowsUsed + Σ rejected. */
+  rejected: Partial<Record<RejectReason, number>>;
+  /** First 5 per reason, grouped by reason in REJECT_REASONS order, each group in file order. */
+  examples: RejectExample[];
+  /** Rows kept although deposits exceed aum. */
+  depositsAboveAum: number;
+  ignoredColumns: string[];
+  /** Header as written → canonical column. */
+  headerMap: Record<string, string>;
+}
+
+export interface LoadOptions {
+  /** Where transcoded or decompressed copies go; removed again before returning. */
+  tmpDir: string;
+  /** Called with bytesRead while the file is hashed and checked, then once with the row count. */
+  onProgress?: (p: { rowsRead: number; bytesRead?: number }) => void;
+}
+
+const EXAMPLES_PER_REASON = 5;
+/** Internal reason code for a snapshot_date that differs from the first row's: a whole-file error, not a rejected row. */
+const SNAPSHOT_DATE_MISMATCH = 255;
+const code = (r: RejectReason) => REJECT_REASONS.indexOf(r) + 1;
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+// ---------------------------------------------------------------------------
+// SQL for one source column: text columns (all of CSV) and typed Parquet ones.
+
+type ColumnKind = 'text' | 'exact' | 'float' | 'date' | 'timestamp';
+
+interface SourceColumn {
+  /** A VARCHAR expression when kind is 'text'. */
+  expr: string;
+  kind: ColumnKind;
+}
+
+/** How a typed (Parquet) column is read; any type not named here is checked as its text. */
+function typedColumn(name: string, duckType: string): SourceColumn {
+  const t = duckType.toUpperCase();
+  const expr = ident(name);
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL)\b/.test(t)) return { expr, kind: 'exact' };
+  if (/^(FLOAT|DOUBLE|REAL)\b/.test(t)) return { expr, kind: 'float' };
+  if (t === 'DATE') return { expr, kind: 'date' };
+  if (t.startsWith('TIMESTAMP')) return { expr, kind: 'timestamp' };
+  if (t === 'VARCHAR') return { expr, kind: 'text' };
+  return { expr: `CAST(${expr} AS VARCHAR)`, kind: 'text' };
+}
+
+const asText = (c: SourceColumn) => (c.kind === 'text' ? c.expr : `CAST(${c.expr} AS VARCHAR)`);
+
+/** An id or code: surrounding spaces dropped, blank = NULL. The test avoids trim()'s copy for the usual clean value. */
+function textValue(c: SourceColumn): string {
+  const x = asText(c);
+  return `(CASE WHEN starts_with(${x}, ' ') OR ends_with(${x}, ' ') THEN nullif(trim(${x}), '') ELSE nullif(${x}, '') END)`;
+}
+
+// Digits with optional thousands separators in groups of three and an optional
+// fraction; DuckDB's own cast also takes '1_000', '1e3', '.5', which the
+// contract counts as invalid.
+const NUMBER = String.raw` *[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)? *`;
+
+const decimal = (scale: number) => `DECIMAL(18,${scale})`;
+
+/**
+ * The text's value as DECIMAL(18, scale), computed once in the inner query so
+ * amountValue can compare it with the text (DuckDB would cast twice otherwise).
+ */
+function amountDecimal(c: SourceColumn, scale: number): string | null {
+  return c.kind === 'text' ? `TRY_CAST(${c.expr} AS ${decimal(scale)})` : null;
+}
+
+/**
+ * Amount in units of 10^-scale of the input unit (scale 2 for 元 gives fen; 6
+ * for 万元), rounded half away from zero by the DECIMAL cast; NULL when missing
+ * or invalid. `dec` is the column of amountDecimal.
+ */
+function amountValue(c: SourceColumn, scale: number, dec: string | null): string {
+  const toUnits = (d: string) => `CAST(TRY_CAST(${d} AS ${decimal(scale)}) * ${10 ** scale} AS BIGINT)`;
+  if (c.kind === 'exact') return toUnits(c.expr);
+  // The shortest round-trip text of a double is what the exporter meant (1234.565, not 1234.5649999…).
+  if (c.kind === 'float') return `(CASE WHEN isfinite(${c.expr}) THEN ${toUnits(`CAST(${c.expr} AS VARCHAR)`)} END)`;
+  const x = c.expr;
+  // Text equal to the value's own rendering ("1234.50" at scale 2) is valid as
+  // it stands: that spares most rows of fixed-decimal exports the pattern match.
+  return `(CASE WHEN CAST(${dec} AS VARCHAR) = ${x} THEN CAST(${dec} * ${10 ** scale} AS BIGINT)
+      WHEN regexp_full_match(${x}, ${lit(NUMBER)}) THEN ${toUnits(`(CASE WHEN contains(${x}, ',') THEN replace(${x}, ',', '') ELSE ${x} END)`)} END)`;
+}
+
+function amountMissing(c: SourceColumn): string {
+  return c.kind === 'text' ? `(${c.expr} IS NULL OR trim(${c.expr}) = '')` : `${c.expr} IS NULL`;
+}
+
+/** Negative, including values that round to 0 fen such as -0.001. */
+function amountNegative(c: SourceColumn, fen: string): string {
+  if (c.kind !== 'text') return `(${c.expr} < 0)`;
+  return `(${fen} < 0 OR (${fen} = 0 AND contains(${c.expr}, '-') AND regexp_matches(${c.expr}, '[1-9]')))`;
+}
+
+const DATE_SHAPE = String.raw` *[0-9]{4}(-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2}|[0-9]{4}) *`;
+
+/** YYYY-MM-DD, YYYY/M/D or YYYYMMDD that is a real date; NULL otherwise. */
+function dateValue(c: SourceColumn): string {
+  if (c.kind === 'date') return c.expr;
+  if (c.kind === 'timestamp') return `CAST(${c.expr} AS DATE)`;
+  const x = asText(c);
+  // The glob takes the usual shape without the cost of a regular expression.
+  return `(CASE WHEN ${x} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN TRY_CAST(${x} AS DATE)
+      WHEN regexp_full_match(${x}, ${lit(DATE_SHAPE)}) THEN CAST(try_strptime(trim(${x}), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d']) AS DATE) END)`;
+}
+
+function datePresent(c: SourceColumn): string {
+  return c.kind === 'text' ? `(${c.expr} IS NOT NULL AND trim(${c.expr}) <> '')` : `${c.expr} IS NOT NULL`;
+}
+
+type Columns = Partial<Record<CanonicalColumn, SourceColumn>>;
+
+/** The one statement that scans the file and builds the table, with a reason code per row (NULL = kept). */
+function stageSql(table: string, from: string, cols: Columns, scale: number, snapshotDate: string): string {
+  const need = (c: CanonicalColumn) => cols[c]!;
+  const [id, branch, aum, deposits] = [need('customer_id'), need('branch'), need('aum'), need('deposits')];
+  const od = cols.open_date;
+  const sd = cols.snapshot_date;
+  const D = `DATE ${lit(snapshotDate)}`;
+  const [aDec, dDec] = [amountDecimal(aum, scale), amountDecimal(deposits, scale)];
+  const scan = [
+    `${textValue(id)} AS id`,
+    `${textValue(branch)} AS br`,
+    `${aum.expr} AS a_raw`,
+    ...(aDec ? [`${aDec} AS a_dec`] : []),
+    `${deposits.expr} AS d_raw`,
+    ...(dDec ? [`${dDec} AS d_dec`] : []),
+    od ? `${od.expr} AS od_raw, ${dateValue(od)} AS od` : 'NULL::DATE AS od',
+    ...(sd ? [`${dateValue(sd)} AS sd`] : []),
+  ].join(',\n      ');
+  const raw = (c: SourceColumn, alias: string): SourceColumn => ({ expr: alias, kind: c.kind });
+  const [ar, dr] = [raw(aum, 'a_raw'), raw(deposits, 'd_raw')];
+  const values = `id, br, a_raw, ${amountValue(ar, scale, aDec && 'a_dec')} AS a, d_raw, ${amountValue(dr, scale, dDec && 'd_dec')} AS d, ${
+    od ? 'od_raw, ' : ''
+  }od${sd ? ', sd' : ''}`;
+  const cases = [
+    ...(sd ? [`WHEN sd IS DISTINCT FROM ${D} THEN ${SNAPSHOT_DATE_MISMATCH}`] : []),
+    `WHEN id IS NULL THEN ${code('missing_customer_id')}`,
+    `WHEN br IS NULL THEN ${code('missing_branch')}`,
+    `WHEN a IS NULL THEN (CASE WHEN ${amountMissing(ar)} THEN ${code('missing_aum')} ELSE ${code('invalid_aum')} END)`,
+    `WHEN ${amountNegative(ar, 'a')} THEN ${code('negative_aum')}`,
+    `WHEN d IS NULL THEN (CASE WHEN ${amountMissing(dr)} THEN ${code('missing_deposits')} ELSE ${code('invalid_deposits')} END)`,
+    `WHEN ${amountNegative(dr, 'd')} THEN ${code('negative_deposits')}`,
+    ...(od
+      ? [
+          `WHEN od IS NULL AND ${datePresent(raw(od, 'od_raw'))} THEN ${code('invalid_open_date')}`,
+          `WHEN od > ${D} THEN ${code('open_date_after_snapshot')}`,
+        ]
+      : []),
+  ].join('\n      ');
+  return `CREATE OR REPLACE TABLE ${ident(table)} AS
+  SELECT id AS customer_id, br AS branch, a AS aum, d AS deposits, od AS open_date,
+    CAST(CASE
+      ${cases}
+    END AS UTINYINT) AS reason
+  FROM (SELECT ${values} FROM (SELECT
+      ${scan}
+    FROM ${from}))`;
+}
+
+// ---------------------------------------------------------------------------
+// Sources
+
+interface Source {
+  /** The scan that builds the table. */
+  from: string;
+  /** The same rows, for a quick look that must not touch the scan's bookkeeping. */
+  peek: string;
+  cols: Columns;
+  mapping: HeaderMapping;
+  /** Byte offsets of the records the reader itself refused (a wrong field count), ascending. */
+  readerRejects(): Promise<number[]>;
+  /**
+   * Line and raw fields of table rows (0-based rowids, which skip the refused
+   * records) and of refused records (byte offsets). `refused` must hold every
+   * refused record, to keep rowids and records in step.
+   */
+  locate(rows: number[], refused: number[], wantRefused: number[]): Promise<{ rows: Map<number, Located>; refused: Map<number, Located> }>;
+  cleanup(): Promise<void>;
+}
+
+interface Located {
+  line: number;
+  fields: string[];
+}
+
+async function readerSafePath(path: string, tmpDir: string, cleanups: (() => Promise<void>)[]): Promise<string> {
+  // DuckDB expands glob characters in paths; give it a plain name instead.
+  if (!/[*?[\]{}]/.test(path)) return path;
+  const link = join(tmpDir, `snapshot-${randomUUID().slice(0, 8)}${path.toLowerCase().endsWith('.parquet') ? '.parquet' : '.csv'}`);
+  await symlink(path, link);
+  cleanups.push(() => rm(link, { force: true }));
+  return link;
+}
+
+/** Whether the first 64 KB (up to its last line break) are valid UTF-8. */
+async function startsAsUtf8(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(64 << 10);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead);
+    const cut = bytesRead < buf.length ? bytesRead : head.lastIndexOf(0x0a) + 1;
+    return cut > 0 && isUtf8(head.subarray(0, cut));
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readHeader(path: string, shownPath: string, delimiter: string): Promise<{ fields: string[]; newline: NewlineStyle }> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    if (size === 0) throw new InputError('the file is empty; expected a header line', { file: shownPath });
+    let len = Math.min(size, 64 << 10);
+    for (;;) {
+      const buf = Buffer.alloc(len);
+      await fh.read(buf, 0, len, 0);
+      const rec = firstRecord(buf, len === size);
+      if (rec) {
+        let text = buf.toString('utf8', 0, rec.end);
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        return { fields: splitRecord(text, delimiter), newline: rec.newline };
+      }
+      if (len >= 1 << 20) throw new InputError('no end of the header line in the first 1 MB', { file: shownPath, line: 1 });
+      len = Math.min(size, len * 4);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Physical lines and fields of records, by one lazy pass that stops at the last one needed. */
+async function locateCsvRecords(
+  path: string,
+  delimiter: string,
+  newline: NewlineStyle,
+  rows: number[],
+  refused: number[],
+  wantRefused: number[],
+): Promise<{ rows: Map<number, Located>; refused: Map<number, Located> }> {
+  const wantRows = new Set(rows);
+  const wantBad = new Set(wantRefused);
+  const rowSpans = new Map<number, RecordSpan>();
+  const badSpans = new Map<number, RecordSpan>();
+  let remaining = wantRows.size + wantBad.size;
+  if (remaining === 0) return { rows: new Map(), refused: new Map() };
+  let p = 0;
+  let okIndex = -1;
+  const scanner = new RecordScanner(delimiter, newline);
+  const onRecord = (r: RecordSpan): boolean => {
+    if (r.ordinal === 0) return false;
+    // DuckDB names a refused record by an offset between the blank lines before it and its end.
+    while (p < refused.length && refused[p]! < r.blankStart) p++;
+    if (p < refused.length && refused[p]! <= r.end) {
+      for (; p < refused.length && refused[p]! <= r.end; p++) {
+        if (wantBad.has(refused[p]!)) badSpans.set(refused[p]!, r), remaining--;
+      }
+    } else {
+      okIndex++;
+      if (wantRows.has(okIndex)) rowSpans.set(okIndex, r), remaining--;
+    }
+    return remaining <= 0;
+  };
+  const stream = createReadStream(path, { highWaterMark: 4 << 20 });
+  try {
+    for await (const chunk of stream) if (!scanner.push(chunk as Buffer, onRecord)) break;
+    scanner.finish(onRecord);
+  } finally {
+    stream.destroy();
+  }
+  const fh = await open(path, 'r');
+  try {
+    const read = async (s: RecordSpan): Promise<Located> => {
+      const buf = Buffer.alloc(s.end - s.start);
+      await fh.read(buf, 0, buf.length, s.start);
+      let text = buf.toString('utf8');
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+      return { line: s.line, fields: splitRecord(text, delimiter) };
+    };
+    const out = { rows: new Map<number, Located>(), refused: new Map<number, Located>() };
+    for (const [k, s] of rowSpans) out.rows.set(k, await read(s));
+    for (const [k, s] of badSpans) out.refused.set(k, await read(s));
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function csvSource(
+  conn: DuckDBConnection,
+  file: SnapshotFile,
+  config: Config,
+  utf8Path: string,
+  tmpDir: string,
+): Promise<Source> {
+  const delimiter = config.csv.delimiter;
+  const header = await readHeader(utf8Path, file.path, delimiter);
+  const mapping = mapHeader(header.fields, config.columns, file.path);
+  const cleanups: (() => Promise<void>)[] = [];
+  const readPath = await readerSafePath(utf8Path, tmpDir, cleanups);
+  const tag = randomUUID().replace(/-/g, '').slice(0, 12);
+  const rejectsTable = `tierscope_rejects_${tag}`;
+  const rejectsScan = `tierscope_scans_${tag}`;
+  cleanups.push(async () => {
+    await conn.run(`DROP TABLE IF EXISTS temp.${rejectsTable}`);
+    await conn.run(`DROP TABLE IF EXISTS temp.${rejectsScan}`);
+  });
+  const columnsSpec = Array.from({ length: mapping.fieldCount }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  // Explicit dialect and columns: no sniffing, every field read as text so the
+  // checks see exactly what the file holds. Records with a wrong number of
+  // fields are set aside in the rejects table rather than failing the scan.
+  const reader = (extra: string) =>
+    `read_csv(${lit(readPath)}, header = true, auto_detect = false, delim = ${lit(delimiter)}, quote = '"', escape = '"',
+    strict_mode = true, columns = {${columnsSpec}}, ignore_errors = true${extra})`;
+  const from = reader(`, store_rejects = true, rejects_table = ${lit(rejectsTable)}, rejects_scan = ${lit(rejectsScan)}`);
+  const locate = (rows: number[], refused: number[], wantRefused: number[]) =>
+    locateCsvRecords(utf8Path, delimiter, header.newline, rows, refused, wantRefused);
+  const cols: Columns = {};
+  for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) cols[c] = { expr: `c${i}`, kind: 'text' };
+
+  return {
+    from,
+    peek: reader(''),
+    cols,
+    mapping,
+    async readerRejects() {
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT error_type, line_byte_position AS pos, line FROM temp.${rejectsTable}
+           WHERE error_type NOT IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') ORDER BY line_byte_position LIMIT 1`,
+        )
+      ).getRowObjectsJS();
+      const bad = rows[0];
+      if (bad) {
+        const pos = Number(bad.pos);
+        const at = (await locate([], [pos], [pos])).refused.get(pos);
+        const what =
+          bad.error_type === 'UNQUOTED VALUE'
+            ? 'a quoted field is not closed properly (a quote inside a quoted field must be doubled: "")'
+            : bad.error_type === 'LINE SIZE OVER MAXIMUM'
+              ? 'a record longer than 2 MB (probably a quote that is never closed)'
+              : `the CSV reader cannot read this record (${String(bad.error_type).toLowerCase()})`;
+        throw new InputError(what, at ? { file: file.path, line: at.line } : { file: file.path });
+      }
+      const res = await conn.runAndReadAll(`SELECT DISTINCT line_byte_position FROM temp.${rejectsTable} ORDER BY 1`);
+      return res.getColumnsJS()[0]?.map(Number) ?? [];
+    },
+    locate,
+    async cleanup() {
+      for (const c of cleanups.reverse()) await c();
+    },
+  };
+}
+
+async function parquetSource(conn: DuckDBConnection, file: SnapshotFile, config: Config, tmpDir: string): Promise<Source> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const readPath = await readerSafePath(file.path, tmpDir, cleanups);
+  let described: Record<string, unknown>[];
+  try {
+    described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(readPath)})`)).getRowObjectsJS();
+  } catch (e) {
+    throw new InputError(`cannot read the Parquet file: ${(e as Error).message.split('\n')[0]}`, { file: file.path });
+  }
+  const names = described.map((r) => String(r.column_name));
+  const types = described.map((r) => String(r.column_type));
+  const mapping = mapHeader(names, config.columns, file.path);
+  const cols: Columns = {};
+  for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) cols[c] = typedColumn(names[i]!, types[i]!);
+  const from = `read_parquet(${lit(readPath)})`;
+  return {
+    from,
+    peek: from,
+    cols,
+    mapping,
+    readerRejects: async () => [],
+    async locate(rows) {
+      const out = new Map<number, Located>();
+      if (rows.length) {
+        const select = names.map((n) => `CAST(${ident(n)} AS VARCHAR)`).join(', ');
+        const res = await conn.runAndReadAll(
+          `SELECT file_row_number, ${select} FROM read_parquet(${lit(readPath)}, file_row_number = true) WHERE file_row_number IN (${rows.join(', ')})`,
+        );
+        for (const r of res.getRows()) {
+          const n = Number(r[0]);
+          out.set(n, { line: n + 1, fields: r.slice(1).map((v) => (v === null ? '' : String(v))) });
+        }
+      }
+      return { rows: out, refused: new Map() };
+    },
+    async cleanup() {
+      for (const c of cleanups.reverse()) await c();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+async function one(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>> {
+  return (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] ?? {};
+}
+
+/** The date every row must carry: the first row's snapshot_date, else the file name's. */
+async function snapshotDateOf(conn: DuckDBConnection, file: SnapshotFile, src: Source): Promise<string> {
+  const sd = src.cols.snapshot_date;
+  if (!sd) {
+    if (file.dateFromName) return file.dateFromName;
+    throw new InputError(
+      'no snapshot date: the file has no snapshot_date column and its name holds no date (YYYY-MM-DD or YYYYMMDD); rename it, e.g. 2025-01-31.csv',
+      { file: file.path },
+    );
+  }
+  const row = await one(conn, `SELECT CAST(${dateValue(sd)} AS VARCHAR) AS d, CAST(${sd.expr} AS VARCHAR) AS raw FROM ${src.peek} LIMIT 1`);
+  if (row.d) return String(row.d);
+  if (!('raw' in row)) {
+    if (file.dateFromName) return file.dateFromName;
+    throw new InputError('no snapshot date: the file has no rows and its name holds no date', { file: file.path });
+  }
+  const at = (await src.locate([0], [], [])).rows.get(0);
+  throw new InputError(`not a date: ${JSON.stringify(row.raw ?? '')}; expected YYYY-MM-DD, YYYY/M/D or YYYYMMDD`, {
+    file: file.path,
+    ...(at ? { line: at.line } : {}),
+    column: src.mapping.names.snapshot_date!,
+  });
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(x < 0.001 ? 3 : 2).replace(/\.?0+$/, '')}%`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Column a reason is about, as a canonical name. */
+function columnOf(reason: RejectReason): CanonicalColumn | null {
+  if (reason === 'wrong_field_count') return null;
+  if (reason.endsWith('customer_id')) return 'customer_id';
+  if (reason.endsWith('branch')) return 'branch';
+  if (reason.endsWith('aum')) return 'aum';
+  if (reason.endsWith('deposits')) return 'deposits';
+  return 'open_date';
+}
+
+async function buildTable(
+  conn: DuckDBConnection,
+  file: SnapshotFile,
+  config: Config,
+  table: string,
+  src: Source,
+  opts: LoadOptions,
+): Promise<Omit<FileReport, 'file' | 'path' | 'format' | 'encoding' | 'sha256'>> {
+  const snapshotDate = await snapshotDateOf(conn, file, src);
+  const scale = config.unit === '万元' ? 6 : 2;
+  const T = ident(table);
+  try {
+    await conn.run(stageSql(table, src.from, src.cols, scale, snapshotDate));
+  } catch (e) {
+    throw new InputError(`cannot read the file: ${(e as Error).message.split('\n')[0]}`, { file: file.path });
+  }
+
+  const refused = await src.readerRejects();
+  const firstRefused = refused.slice(0, EXAMPLES_PER_REASON);
+
+  if (src.cols.snapshot_date) {
+    const m = await one(conn, `SELECT min(rowid) AS r FROM ${T} WHERE reason = ${SNAPSHOT_DATE_MISMATCH}`);
+    if (m.r !== null && m.r !== undefined) {
+      const row = Number(m.r);
+      const at = (await src.locate([row], refused, [])).rows.get(row);
+      const value = at?.fields[src.mapping.index.snapshot_date!] ?? '';
+      throw new InputError(
+        `snapshot_date ${JSON.stringify(value.trim())} differs from the first row's ${snapshotDate}; one file holds one snapshot date`,
+        { file: file.path, ...(at ? { line: at.line } : {}), column: src.mapping.names.snapshot_date! },
+      );
+    }
+  }
+
+  // Only rows that pass every other check compete for an id, so the copy kept
+  // is the first valid one. Sorting 64-bit hashes finds candidates faster than
+  // grouping the strings; the exact test on the ids then runs on those few.
+  const sameHash = `SELECT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash(customer_id) AS h FROM ${T} WHERE reason IS NULL)) WHERE h = p`;
+  const candidates = await one(conn, `SELECT count(*) AS n FROM (${sameHash})`);
+  if (Number(candidates.n) > 0)
+    await conn.run(`UPDATE ${T} SET reason = ${code('duplicate_customer_id')} WHERE rowid IN (
+      SELECT rid FROM (
+        SELECT rowid AS rid, row_number() OVER (PARTITION BY customer_id ORDER BY rowid) AS k
+        FROM ${T} WHERE reason IS NULL AND hash(customer_id) IN (${sameHash})
+      ) WHERE k > 1)`);
+
+  const totals = await one(
+    conn,
+    `SELECT count(*) AS parsed, count(*) FILTER (WHERE reason IS NULL) AS used,
+       count(*) FILTER (WHERE reason IS NULL AND deposits > aum) AS above FROM ${T}`,
+  );
+  const groups = (
+    await conn.runAndReadAll(
+      `SELECT reason, count(*) AS n, min(rowid, ${EXAMPLES_PER_REASON}) AS first FROM ${T} WHERE reason IS NOT NULL GROUP BY reason`,
+    )
+  ).getRowObjectsJS();
+
+  const counts = new Map<RejectReason, number>();
+  const firstRows = new Map<RejectReason, number[]>();
+  for (const g of groups) {
+    const reason = REJECT_REASONS[Number(g.reason) - 1]!;
+    counts.set(reason, Number(g.n));
+    firstRows.set(reason, (g.first as bigint[]).map(Number));
+  }
+  if (refused.length) counts.set('wrong_field_count', refused.length);
+
+  const located = await src.locate([...firstRows.values()].flat(), refused, firstRefused);
+  const examples: RejectExample[] = [];
+  for (const reason of REJECT_REASONS) {
+    const col = columnOf(reason);
+    const column = col ? src.mapping.names[col]! : null;
+    if (reason === 'wrong_field_count') {
+      for (const pos of firstRefused) {
+        const at = located.refused.get(pos);
+        if (at) examples.push({ reason, line: at.line, column, value: `${at.fields.length} fields, expected ${src.mapping.fieldCount}` });
+      }
+      continue;
+    }
+    for (const row of firstRows.get(reason) ?? []) {
+      const at = located.rows.get(row);
+      if (!at) continue;
+      const value = col === 'customer_id' ? null : (at.fields[src.mapping.index[col!]!] ?? '');
+      examples.push({ reason, line: at.line, column, value });
+    }
+  }
+
+  const rowsUsed = Number(totals.used);
+  const rowsRead = Number(totals.parsed) + refused.length;
+  opts.onProgress?.({ rowsRead });
+  const rejected: Partial<Record<RejectReason, number>> = {};
+  let rejectedTotal = 0;
+  for (const r of REJECT_REASONS) {
+    const n = counts.get(r);
+    if (n) (rejected[r] = n), (rejectedTotal += n);
+  }
+  const share = rowsRead ? rejectedTotal / rowsRead : 0;
+  if (share > config.maxRejectShare) {
+    const main = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([r, n]) => {
+        const ex = examples.find((e) => e.reason === r);
+        const where = ex
+          ? ` (first at line ${ex.line}${ex.column ? `, column "${ex.column}"` : ''}${ex.value !== null ? `, value ${JSON.stringify(ex.value)}` : ''})`
+          : '';
+        return `${r} ${count(n)}${where}`;
+      });
+    throw new InputError(
+      `${percent(share)} of rows rejected (${count(rejectedTotal)} of ${count(rowsRead)}), above the limit of ${percent(config.maxRejectShare)} (config maxRejectShare). Main reasons: ${main.join('; ')}`,
+      { file: file.path },
+    );
+  }
+
+  if (rejectedTotal > refused.length) await conn.run(`DELETE FROM ${T} WHERE reason IS NOT NULL`);
+  await conn.run(`ALTER TABLE ${T} DROP COLUMN reason`);
+  return {
+    snapshotDate,
+    rowsRead,
+    rowsUsed,
+    rejected,
+    examples,
+    depositsAboveAum: Number(totals.above),
+    ignoredColumns: src.mapping.ignored,
+    headerMap: { ...src.mapping.headerMap },
+  };
+}
+
+/**
+ * Load one snapshot into `table` (customer_id VARCHAR, branch VARCHAR, aum
+ * BIGINT fen, deposits BIGINT fen, open_date DATE), valid rows only, in file
+ * order. Any whole-file problem is an InputError and leaves no table behind.
+ */
+export async function loadSnapshot(
+  conn: DuckDBConnection,
+  file: SnapshotFile,
+  config: Config,
+  table: string,
+  opts: LoadOptions,
+): Promise<FileReport> {
+  // rowid must follow file order: examples, line numbers and "first copy wins" rely on it.
+  const order = await one(conn, `SELECT current_setting('preserve_insertion_order') AS v`);
+  if (order.v !== true) await conn.run('SET preserve_insertion_order = true');
+  let copy: string | null = null;
+  const sources: Source[] = [];
+  const build = async (open: () => Promise<Source>) => {
+    const src = await open();
+    sources.push(src);
+    return buildTable(conn, file, config, table, src, opts);
+  };
+  try {
+    if (file.format === 'parquet') {
+      await stat(file.path).catch((e) => {
+        throw new InputError(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`, { file: file.path });
+      });
+      const sha256 = await sha256File(file.path);
+      const built = await build(() => parquetSource(conn, file, config, opts.tmpDir));
+      return { file: file.name, path: file.path, format: file.format, encoding: null, sha256, ...built };
+    }
+    const prepare = prepareCsv(file, config.csv.encoding, {
+      tmpDir: opts.tmpDir,
+      onBytes: (bytesRead) => opts.onProgress?.({ rowsRead: 0, bytesRead }),
+    });
+    // A plain file that starts as UTF-8 is most likely UTF-8 throughout: DuckDB
+    // loads it while JavaScript hashes and checks it, and the load is redone
+    // from a transcoded copy in the rare case the check says otherwise.
+    const optimistic = file.format === 'csv' && config.csv.encoding !== 'gb18030' && (await startsAsUtf8(file.path));
+    const early = optimistic ? build(() => csvSource(conn, file, config, file.path, opts.tmpDir)) : null;
+    const [prepared, built] = await Promise.allSettled([prepare, early ?? Promise.resolve(null)]);
+    if (prepared.status === 'rejected') throw prepared.reason;
+    const { sha256, encoding, utf8Path, isCopy } = prepared.value;
+    if (isCopy) copy = utf8Path;
+    let result = built.status === 'fulfilled' ? built.value : null;
+    if (built.status === 'rejected' && utf8Path === file.path) throw built.reason;
+    if (!result || utf8Path !== file.path) result = await build(() => csvSource(conn, file, config, utf8Path, opts.tmpDir));
+    return { file: file.name, path: file.path, format: file.format, encoding, sha256, ...result };
+  } catch (e) {
+    await conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+    throw e;
+  } finally {
+    for (const src of sources) await src.cleanup();
+    if (copy) await rm(copy, { force: true });
+    if (order.v !== true) await conn.run(`SET preserve_insertion_order = ${order.v === false ? 'false' : 'true'}`);
+  }
+}
