@@ -1,6 +1,7 @@
 // Row-level aggregation in DuckDB: everything that touches one row per customer
 // happens here, and what leaves is small (cells) or numeric (sorted amounts).
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { sortAndSplit } from '../lib/radixSort.ts';
 import type { FlowCell, SnapshotCell, SortedAmounts, Top2 } from './types.ts';
 
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
@@ -106,44 +107,61 @@ export async function flowCells(
   }));
 }
 
-/** How many customers of `endTable` also appear in `startTable`. */
-export async function matchedIds(conn: DuckDBConnection, startTable: string, endTable: string): Promise<number> {
-  const r = await rows(conn, `SELECT count(*) FROM ${quoteIdent(endTable)} e SEMI JOIN ${quoteIdent(startTable)} s ON s.customer_id = e.customer_id`);
-  return num(r[0]![0]!, 'count');
+/** Customers present in both snapshots of a period, whatever their branch. */
+export const retainedCount = (flows: readonly FlowCell[]): number =>
+  flows.reduce((sum, f) => sum + (f.startTier !== null && f.endTier !== null ? f.n : 0), 0);
+
+type NumericVector = { items?: ArrayLike<number>; getItem(i: number): unknown };
+
+/** Copy a numeric vector into `out` at `offset`: its backing typed array is the fast path. */
+function copyVector(vector: NumericVector, out: Float64Array | Uint16Array, offset: number, count: number) {
+  const items = vector.items;
+  if (items && items.length === count && typeof (items as Float64Array).subarray === 'function') out.set(items as Float64Array, offset);
+  else for (let i = 0; i < count; i++) out[offset + i] = Number(vector.getItem(i) ?? 0);
 }
 
-/** Read a single DOUBLE column of a query into one Float64Array, chunk by chunk, without boxing rows. */
-async function readDoubles(conn: DuckDBConnection, sql: string, length: number): Promise<Float64Array> {
-  const out = new Float64Array(length);
-  const result = await conn.stream(sql);
+/** One snapshot's amounts in file order, with a small-int branch id per customer (codes[id]). */
+export interface RawAmounts {
+  codes: string[];
+  bid: Uint16Array;
+  aum: Float64Array;
+  deposits: Float64Array;
+}
+
+/**
+ * One unsorted scan brings (branch id, aum, deposits) into typed arrays: sorting
+ * numbers in JS (radixSort.ts) is several times faster than DuckDB sorting on the
+ * branch string, and it can run in a worker beside DuckDB.
+ */
+export async function readAmounts(conn: DuckDBConnection, table: string): Promise<RawAmounts> {
+  const t = quoteIdent(table);
+  const groups = await rows(conn, `SELECT branch, count(*) FROM ${t} GROUP BY branch ORDER BY branch`);
+  if (groups.length > 65_535) throw new Error(`${groups.length} branches: more than this build supports (65 535)`);
+  const codes = groups.map((g) => String(g[0]));
+  const total = groups.reduce((a, g) => a + num(g[1]!, 'count'), 0);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE branch_ids AS SELECT branch, (row_number() OVER (ORDER BY branch) - 1)::USMALLINT AS bid FROM (SELECT DISTINCT branch FROM ${t})`);
+  const bid = new Uint16Array(total);
+  const aum = new Float64Array(total);
+  const deposits = new Float64Array(total);
+  const result = await conn.stream(`SELECT b.bid, s.aum::DOUBLE, s.deposits::DOUBLE FROM ${t} s JOIN branch_ids b USING (branch)`);
   let offset = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    const vector = chunk.getColumnVector(0) as unknown as { items?: Float64Array; getItem(i: number): number | null };
-    // The vector's backing Float64Array is the fast path; fall back to item access if the binding changes.
-    if (vector.items instanceof Float64Array && vector.items.length === chunk.rowCount) out.set(vector.items, offset);
-    else for (let i = 0; i < chunk.rowCount; i++) out[offset + i] = vector.getItem(i) ?? 0;
-    offset += chunk.rowCount;
-  }
-  if (offset !== length) throw new Error(`expected ${length} amounts, read ${offset}`);
-  return out;
-}
-
-/** Amounts of one snapshot sorted ascending, for the bank and for every branch. */
-export async function sortedAmounts(conn: DuckDBConnection, table: string, column: 'aum' | 'deposits'): Promise<SortedAmounts> {
-  const t = quoteIdent(table);
-  const groups = await rows(conn, `SELECT branch, count(*) FROM ${t} GROUP BY branch ORDER BY branch`);
-  const counts = groups.map((g) => [String(g[0]), num(g[1]!, 'count')] as const);
-  const total = counts.reduce((s, [, n]) => s + n, 0);
-  // One sort by (branch, amount) gives every branch its sorted run; the bank-wide order is a typed-array sort.
-  const byBranch = await readDoubles(conn, `SELECT ${column}::DOUBLE FROM ${t} ORDER BY branch, ${column}`, total);
-  const branches = new Map<string, Float64Array>();
-  let offset = 0;
-  for (const [branch, n] of counts) {
-    branches.set(branch, byBranch.subarray(offset, offset + n));
+    const n = chunk.rowCount;
+    if (offset + n > total) throw new Error(`expected ${total} rows of amounts, read more`);
+    copyVector(chunk.getColumnVector(0) as unknown as NumericVector, bid, offset, n);
+    copyVector(chunk.getColumnVector(1) as unknown as NumericVector, aum, offset, n);
+    copyVector(chunk.getColumnVector(2) as unknown as NumericVector, deposits, offset, n);
     offset += n;
   }
-  const bank = Float64Array.from(byBranch).sort();
-  return { bank, branches };
+  await conn.run('DROP TABLE branch_ids');
+  if (offset !== total) throw new Error(`expected ${total} rows of amounts, read ${offset}`);
+  return { codes, bid, aum, deposits };
+}
+
+/** Sort one measure for the bank and every branch (consumes `values`). */
+export function sortAmounts(raw: RawAmounts, values: Float64Array): SortedAmounts {
+  const { all, byTag } = sortAndSplit(values, raw.bid.slice(), raw.codes.length);
+  return { bank: all, branches: new Map(raw.codes.map((code, i) => [code, byTag[i]!])) };
 }

@@ -102,10 +102,10 @@ function typedColumn(name: string, duckType: string): SourceColumn {
 
 const asText = (c: SourceColumn) => (c.kind === 'text' ? c.expr : `CAST(${c.expr} AS VARCHAR)`);
 
-/** An id or code: surrounding spaces dropped, blank = NULL. The test avoids trim()'s copy for the usual clean value. */
+/** An id or code: surrounding spaces dropped, blank = NULL. The LIKE test spares the usual clean value trim()'s copy. */
 function textValue(c: SourceColumn): string {
   const x = asText(c);
-  return `(CASE WHEN starts_with(${x}, ' ') OR ends_with(${x}, ' ') THEN nullif(trim(${x}), '') ELSE nullif(${x}, '') END)`;
+  return `(CASE WHEN ${x} LIKE ' %' OR ${x} LIKE '% ' THEN nullif(trim(${x}), '') ELSE nullif(${x}, '') END)`;
 }
 
 // Digits with optional thousands separators in groups of three and an optional
@@ -113,31 +113,33 @@ function textValue(c: SourceColumn): string {
 // contract counts as invalid.
 const NUMBER = String.raw` *[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)? *`;
 
-const decimal = (scale: number) => `DECIMAL(18,${scale})`;
-
 /**
- * The text's value as DECIMAL(18, scale), computed once in the inner query so
- * amountValue can compare it with the text (DuckDB would cast twice otherwise).
+ * Amounts become integer units of 10^-scale of the input unit: fen for 元
+ * (scale 2), and 10^-6 万元 (= fen) for 万元 (scale 6). The DECIMAL casts
+ * round half away from zero. Widths are chosen so that scaling can never
+ * overflow (DuckDB raises an error, not NULL, on DECIMAL overflow): values of
+ * 10^14 元 or 10^12 万元 and more are invalid.
  */
-function amountDecimal(c: SourceColumn, scale: number): string | null {
-  return c.kind === 'text' ? `TRY_CAST(${c.expr} AS ${decimal(scale)})` : null;
+const valueType = (scale: number) => (scale === 2 ? 'DECIMAL(16,2)' : `DECIMAL(18,${scale})`);
+const toUnits = (dec: string, scale: number) =>
+  scale === 2 ? `CAST(${dec} * 100 AS BIGINT)` : `TRY_CAST(CAST(${dec} AS DECIMAL(38,${scale})) * ${10 ** scale} AS BIGINT)`;
+
+/** For text columns: the value as DECIMAL(16,2), computed once in the scan so amountValue can test the text against its rendering. */
+function amountTwoPlaces(c: SourceColumn): string | null {
+  return c.kind === 'text' ? `TRY_CAST(${c.expr} AS DECIMAL(16,2))` : null;
 }
 
-/**
- * Amount in units of 10^-scale of the input unit (scale 2 for 元 gives fen; 6
- * for 万元), rounded half away from zero by the DECIMAL cast; NULL when missing
- * or invalid. `dec` is the column of amountDecimal.
- */
-function amountValue(c: SourceColumn, scale: number, dec: string | null): string {
-  const toUnits = (d: string) => `CAST(TRY_CAST(${d} AS ${decimal(scale)}) * ${10 ** scale} AS BIGINT)`;
-  if (c.kind === 'exact') return toUnits(c.expr);
+/** Amount in units (see valueType), NULL when missing or invalid. `two` is the column of amountTwoPlaces. */
+function amountValue(c: SourceColumn, scale: number, two: string | null): string {
+  const cast = (x: string) => toUnits(`TRY_CAST(${x} AS ${valueType(scale)})`, scale);
+  if (c.kind === 'exact') return cast(c.expr);
   // The shortest round-trip text of a double is what the exporter meant (1234.565, not 1234.5649999…).
-  if (c.kind === 'float') return `(CASE WHEN isfinite(${c.expr}) THEN ${toUnits(`CAST(${c.expr} AS VARCHAR)`)} END)`;
+  if (c.kind === 'float') return `(CASE WHEN isfinite(${c.expr}) THEN ${cast(`CAST(${c.expr} AS VARCHAR)`)} END)`;
   const x = c.expr;
-  // Text equal to the value's own rendering ("1234.50" at scale 2) is valid as
-  // it stands: that spares most rows of fixed-decimal exports the pattern match.
-  return `(CASE WHEN CAST(${dec} AS VARCHAR) = ${x} THEN CAST(${dec} * ${10 ** scale} AS BIGINT)
-      WHEN regexp_full_match(${x}, ${lit(NUMBER)}) THEN ${toUnits(`(CASE WHEN contains(${x}, ',') THEN replace(${x}, ',', '') ELSE ${x} END)`)} END)`;
+  // Text that is the value's own rendering with two decimals or none ("1234.50",
+  // "1234") is valid as it stands, which spares most rows the pattern match.
+  return `(CASE WHEN CAST(${two} AS VARCHAR) = ${x} OR CAST(CAST(${two} AS BIGINT) AS VARCHAR) = ${x} THEN ${toUnits(two!, scale)}
+      WHEN regexp_full_match(${x}, ${lit(NUMBER)}) THEN ${cast(`(CASE WHEN contains(${x}, ',') THEN replace(${x}, ',', '') ELSE ${x} END)`)} END)`;
 }
 
 function amountMissing(c: SourceColumn): string {
@@ -175,7 +177,7 @@ function stageSql(table: string, from: string, cols: Columns, scale: number, sna
   const od = cols.open_date;
   const sd = cols.snapshot_date;
   const D = `DATE ${lit(snapshotDate)}`;
-  const [aDec, dDec] = [amountDecimal(aum, scale), amountDecimal(deposits, scale)];
+  const [aDec, dDec] = [amountTwoPlaces(aum), amountTwoPlaces(deposits)];
   const scan = [
     `${textValue(id)} AS id`,
     `${textValue(branch)} AS br`,

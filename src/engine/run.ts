@@ -5,17 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { bandsOf, type Config } from '../lib/config.ts';
 import { assembleReport, type SnapshotInput, type PeriodInput } from '../lib/assemble/report.ts';
-import { concentrationOf } from '../lib/assemble/concentrationInput.ts';
-import { periodsOf } from '../lib/periods.ts';
+import { periodsOf, type Period } from '../lib/periods.ts';
 import { stableJson } from '../lib/stableJson.ts';
 import { Manifest, OUTPUT_FILES, OUTPUT_VERSION, type Manifest as ManifestT } from '../schema/output.ts';
-import { flowCells, matchedIds, snapshotCells, sortedAmounts } from './aggregate.ts';
+import { flowCells, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
+import { ConcentrationPool, type SnapshotConcentrations } from './concentrationPool.ts';
 import { configHash } from './configFile.ts';
 import { discoverSnapshots } from './discover.ts';
 import { InputError } from './errors.ts';
 import { loadSnapshot, type FileReport } from './load.ts';
 import { stageOutput } from './outputDir.ts';
 import type { Progress } from './progress.ts';
+import type { SnapshotCell } from './types.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface RunOptions {
@@ -25,6 +26,50 @@ export interface RunOptions {
   progress: Progress;
   /** DuckDB memory limit, e.g. "4GB"; DuckDB's default otherwise. */
   memoryLimit?: string;
+}
+
+/**
+ * Cells, flows and concentration of every snapshot and period. Concentration (a
+ * sort and a scan of every customer) runs in a worker while DuckDB goes on with
+ * the next snapshot and the flows; at most two snapshots' arrays are in flight.
+ */
+async function aggregateAll(
+  conn: DuckDBConnection,
+  loaded: { report: FileReport; table: string }[],
+  periods: Period[],
+  config: Config,
+  progress: Progress,
+  tierLowers: number[],
+  bandLowers: number[],
+): Promise<{ snapshots: SnapshotInput[]; periodInputs: PeriodInput[] }> {
+  const tableOf = new Map(loaded.map((l) => [l.report.snapshotDate, l.table]));
+  const pool = new ConcentrationPool();
+  try {
+    const cells: SnapshotCell[][] = [];
+    const jobs: Promise<SnapshotConcentrations>[] = [];
+    await progress.stage('snapshots', async () => {
+      for (const [i, { report, table }] of loaded.entries()) {
+        progress.tick(`aggregating ${report.snapshotDate}`);
+        cells.push(await snapshotCells(conn, table, bandLowers));
+        if (i >= 2) await jobs[i - 2];
+        const job = pool.compute(await readAmounts(conn, table), config.privacy.minCell);
+        job.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+        jobs.push(job);
+      }
+    });
+    const periodInputs: PeriodInput[] = [];
+    await progress.stage('flows', async () => {
+      for (const period of periods) {
+        progress.tick(`flows ${period.start} → ${period.end}`);
+        periodInputs.push({ period, flows: await flowCells(conn, tableOf.get(period.start)!, tableOf.get(period.end)!, tierLowers, period.start) });
+      }
+    });
+    const concentration = await progress.stage('concentration', () => Promise.all(jobs));
+    const snapshots = loaded.map(({ report }, i) => ({ date: report.snapshotDate, cells: cells[i]!, concentration: concentration[i]! }));
+    return { snapshots, periodInputs };
+  } finally {
+    await pool.close();
+  }
 }
 
 export interface RunResult {
@@ -85,35 +130,12 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
       throw new InputError(`${b.file}: snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.file });
   }
   const dates = loaded.map((l) => l.report.snapshotDate);
-  const tableOf = new Map(loaded.map((l) => [l.report.snapshotDate, l.table]));
-
-  const snapshots: SnapshotInput[] = [];
-  await progress.stage('snapshots', async () => {
-    for (const { report, table } of loaded) {
-      progress.tick(`aggregating ${report.snapshotDate}`);
-      const cells = await snapshotCells(conn, table, bandLowers);
-      const aum = await sortedAmounts(conn, table, 'aum');
-      const concAum = concentrationOf(aum, config.privacy.minCell);
-      const dep = await sortedAmounts(conn, table, 'deposits');
-      const concDeposits = concentrationOf(dep, config.privacy.minCell);
-      snapshots.push({ date: report.snapshotDate, cells, concentration: { aum: concAum, deposits: concDeposits } });
-    }
-  });
-
   const periods = periodsOf(dates);
-  const periodInputs: PeriodInput[] = [];
-  const idMatch: { start: string; end: string; matched: number }[] = [];
-  await progress.stage('flows', async () => {
-    for (const p of periods) {
-      progress.tick(`flows ${p.start} → ${p.end}`);
-      const flows = await flowCells(conn, tableOf.get(p.start)!, tableOf.get(p.end)!, tierLowers, p.start);
-      periodInputs.push({ period: p, flows });
-    }
-    for (let i = 1; i < dates.length; i++) {
-      const [start, end] = [dates[i - 1]!, dates[i]!];
-      idMatch.push({ start, end, matched: await matchedIds(conn, tableOf.get(start)!, tableOf.get(end)!) });
-    }
-  });
+  const { snapshots, periodInputs } = await aggregateAll(conn, loaded, periods, config, progress, tierLowers, bandLowers);
+  // Matched ids are the retained customers of each consecutive period: no second join needed.
+  const idMatch = periodInputs
+    .filter(({ period }) => period.consecutive)
+    .map(({ period, flows }) => ({ start: period.start, end: period.end, matched: retainedCount(flows) }));
 
   const report = await progress.stage('assemble', async () =>
     assembleReport({ config, toolVersion: TOOL_VERSION, files: loaded.map((l) => l.report), snapshots, periods: periodInputs, idMatch }),

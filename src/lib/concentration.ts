@@ -49,6 +49,7 @@ export interface Concentration {
 
 // C_j < 2^53 splits into halves < 2^27 and < 2^26; 2^20 of either sum far below 2^53.
 const SPLIT = 2 ** 26;
+const INV_SPLIT = 2 ** -26; // exact: multiplying by a power of two only shifts the exponent
 const CARRY_MASK = 2 ** 20 - 1;
 
 /** Customers among the top `percent` %: ceil(percent·N/100) in integer arithmetic, so 7 % of 100 is 7, not 8. */
@@ -77,6 +78,8 @@ export function concentrationOf(sorted: Float64Array): Concentration {
   let carried = 0n;
   let below20 = 0; // largest j < N with C_j ≤ 0.2·S
   let searching20 = true;
+  // For integers, 5·C ≤ S ⟺ C ≤ floor(S / 5), and floor(S / 5) is exact below 2^53.
+  const fifth = Math.floor(total / 5);
   const invTotal = total > 0 ? 1 / total : 0;
   let hSum = 0; // Kahan: Σ s_i² to a few ulp
   let hComp = 0;
@@ -86,7 +89,7 @@ export function concentrationOf(sorted: Float64Array): Concentration {
       w++;
     }
     if (j === n) break;
-    const high = Math.floor(cum / SPLIT);
+    const high = Math.floor(cum * INV_SPLIT);
     sumHi += high;
     sumLo += cum - high * SPLIT;
     if ((j & CARRY_MASK) === CARRY_MASK) {
@@ -95,7 +98,7 @@ export function concentrationOf(sorted: Float64Array): Concentration {
     }
     // C_j only grows, so the first j past 0.2·S ends the search.
     if (searching20) {
-      if (atMostFifth(cum, total)) below20 = j;
+      if (cum <= fifth) below20 = j;
       else searching20 = false;
     }
     const x = sorted[j] as number;
@@ -144,10 +147,6 @@ function checkedTotal(sorted: Float64Array): number {
 }
 
 /** 5·c ≤ s without rounding 0.2·s: the 80 % point must not move on a tie. */
-function atMostFifth(c: number, s: number): boolean {
-  const five = 5 * c;
-  return five <= Number.MAX_SAFE_INTEGER ? five <= s : 5n * BigInt(c) <= BigInt(s);
-}
 
 // ——— Disclosure ———————————————————————————————————————————————————————————
 

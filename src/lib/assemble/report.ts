@@ -32,6 +32,7 @@ import { emitSnapshotFile, registerSnapshot } from './snapshotTables.ts';
 export interface SnapshotInput {
   date: string;
   cells: SnapshotCell[];
+  /** Already reduced to what may be published (concentrationInput.ts). */
   concentration: { aum: ScopeConcentrations; deposits: ScopeConcentrations };
 }
 
