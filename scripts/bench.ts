@@ -33,7 +33,7 @@ const USAGE = `usage: npm run bench -- [options]
   --customers N      customers per snapshot (default 4740000)
   --formats LIST     csv, parquet or csv,parquet (default both)
   --clean            delete the cached bench data when done
-  --pipeline FILE    pipeline entry point, run as: node --import tsx FILE --data DIR --out DIR
+  --pipeline FILE    pipeline entry point, run as: node FILE --data DIR --out DIR
                      (default scripts/pipeline.ts, what \`npm run pipeline\` runs)`;
 
 // ---------------------------------------------------------------------------
@@ -267,7 +267,7 @@ async function bench(opts: { runs: number; customers: number; formats: Format[];
     `peak RSS via ${hasGnuTime ? `${GNU_TIME} -f %M` : 'polling /proc/<pid>/status VmHWM'}; ` +
       `pipeline ${pipelinePresent ? opts.pipeline : `missing (${opts.pipeline} not found): reference only`}`,
   );
-  const tsx = ['--import', 'tsx'];
+  const nodeArgs: string[] = []; // Node 22 runs our TypeScript natively (type stripping)
   const results: FormatResult[] = [];
   try {
     for (const format of opts.formats) {
@@ -275,7 +275,7 @@ async function bench(opts: { runs: number; customers: number; formats: Format[];
       const r: FormatResult = { format, ref: [], pipe: [], pipeNote: pipelinePresent ? null : 'missing' };
       for (let run = 1; run <= opts.runs; run++) {
         // Alternate reference and pipeline so drift in the machine's state hits both alike.
-        const ref = await measure(process.execPath, [...tsx, join(ROOT, 'scripts', 'bench.ts'), '--reference-child', '--format', format, '--data', dir], scratch);
+        const ref = await measure(process.execPath, [...nodeArgs, join(ROOT, 'scripts', 'bench.ts'), '--reference-child', '--format', format, '--data', dir], scratch);
         if (ref.code !== 0) throw new Error(`reference (${format}) failed with exit ${ref.code}:\n${tail(ref.stderr)}`);
         const check = JSON.parse(ref.stdout.trim().split('\n').pop() ?? '{}') as { s0?: { rows: number }; s1?: { rows: number } };
         if (check.s0?.rows !== marker.rows[0] || check.s1?.rows !== marker.rows[1])
@@ -284,7 +284,7 @@ async function bench(opts: { runs: number; customers: number; formats: Format[];
         let line = `${format} run ${run}/${opts.runs}: reference ${fmtS(ref.wall)} ${fmtGB(ref.rssBytes)}`;
         if (r.pipeNote === null) {
           const out = join(scratch, `out-${format}-${run}`);
-          const pipe = await measure(process.execPath, [...tsx, opts.pipeline, '--data', dir, '--out', out], scratch);
+          const pipe = await measure(process.execPath, [...nodeArgs, opts.pipeline, '--data', dir, '--out', out], scratch);
           rmSync(out, { recursive: true, force: true });
           if (pipe.code !== 0) {
             r.pipeNote = `failed (exit ${pipe.code})`;

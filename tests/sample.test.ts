@@ -50,7 +50,7 @@ function generate(customers: number, snapshots: number, seed?: number): { date: 
 }
 
 function runCli(args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/sample.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['scripts/sample.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr };
 }
 

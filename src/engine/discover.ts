@@ -66,7 +66,9 @@ export async function discoverSnapshots(dir: string): Promise<SnapshotFile[]> {
   for (const name of names.sort()) {
     if (isSkipped(name)) continue;
     const path = join(dir, name);
-    if (!(await stat(path)).isFile()) continue;
+    const st = await stat(path).catch(() => null);
+    if (!st) throw new InputError('cannot read this entry (a broken link?)', { file: path });
+    if (!st.isFile()) continue;
     const format = formatOf(name);
     if (!format)
       throw new InputError('not a snapshot file; expected .csv, .csv.gz or .parquet (move it out, or prefix its name with "_" to keep it here)', {

@@ -6,8 +6,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rm, stat, symlink } from 'node:fs/promises';
+import { rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import type { CanonicalColumn, Config } from '../lib/config.ts';
 import type { SnapshotFile, SnapshotFormat } from './discover.ts';
 import { prepareCsv, sha256File, type TextEncoding } from './encoding.ts';
@@ -86,6 +87,8 @@ interface SourceColumn {
   /** A VARCHAR expression when kind is 'text'. */
   expr: string;
   kind: ColumnKind;
+  /** The reader already turns empty fields into NULL (DuckDB's CSV reader does). */
+  emptyIsNull?: boolean;
 }
 
 /** How a typed (Parquet) column is read; any type not named here is checked as its text. */
@@ -105,7 +108,7 @@ const asText = (c: SourceColumn) => (c.kind === 'text' ? c.expr : `CAST(${c.expr
 /** An id or code: surrounding spaces dropped, blank = NULL. The LIKE test spares the usual clean value trim()'s copy. */
 function textValue(c: SourceColumn): string {
   const x = asText(c);
-  return `(CASE WHEN ${x} LIKE ' %' OR ${x} LIKE '% ' THEN nullif(trim(${x}), '') ELSE nullif(${x}, '') END)`;
+  return `(CASE WHEN ${x} LIKE ' %' OR ${x} LIKE '% ' THEN nullif(trim(${x}), '') ELSE ${c.emptyIsNull ? x : `nullif(${x}, '')`} END)`;
 }
 
 // Digits with optional thousands separators in groups of three and an optional
@@ -244,50 +247,87 @@ interface Located {
   fields: string[];
 }
 
+const isGzip = (path: string) => path.toLowerCase().endsWith('.gz');
+
 async function readerSafePath(path: string, tmpDir: string, cleanups: (() => Promise<void>)[]): Promise<string> {
-  // DuckDB expands glob characters in paths; give it a plain name instead.
+  // DuckDB expands glob characters in paths; give it a plain name instead
+  // (keeping the suffix, from which it tells gzip).
   if (!/[*?[\]{}]/.test(path)) return path;
-  const link = join(tmpDir, `snapshot-${randomUUID().slice(0, 8)}${path.toLowerCase().endsWith('.parquet') ? '.parquet' : '.csv'}`);
+  const suffix = path.toLowerCase().match(/\.(parquet|csv\.gz|csv)$/)?.[0] ?? '.csv';
+  const link = join(tmpDir, `snapshot-${randomUUID().slice(0, 8)}${suffix}`);
   await symlink(path, link);
   cleanups.push(() => rm(link, { force: true }));
   return link;
 }
 
-/** Whether the first 64 KB (up to its last line break) are valid UTF-8. */
-async function startsAsUtf8(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => null);
-  if (!fh) return false;
+/** The bytes DuckDB reads: the file's own, inflated when it is gzipped. */
+async function* textChunks(path: string): AsyncGenerator<Buffer> {
+  const raw = createReadStream(path, { highWaterMark: 4 << 20 });
+  const inflate = isGzip(path) ? createGunzip({ chunkSize: 1 << 20 }) : null;
+  if (inflate) raw.on('error', (e) => inflate.destroy(e));
   try {
-    const buf = Buffer.alloc(64 << 10);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const head = buf.subarray(0, bytesRead);
-    const cut = bytesRead < buf.length ? bytesRead : head.lastIndexOf(0x0a) + 1;
-    return cut > 0 && isUtf8(head.subarray(0, cut));
+    for await (const chunk of inflate ? raw.pipe(inflate) : raw) yield chunk as Buffer;
   } finally {
-    await fh.close();
+    raw.destroy();
+    inflate?.destroy();
   }
 }
 
+/** Up to `max` bytes from the start of the text; `complete` when that is all of it. */
+async function textStart(path: string, max: number): Promise<{ head: Buffer; complete: boolean }> {
+  const parts: Buffer[] = [];
+  let len = 0;
+  for await (const chunk of textChunks(path)) {
+    parts.push(chunk);
+    len += chunk.length;
+    if (len > max) return { head: Buffer.concat(parts).subarray(0, max), complete: false };
+  }
+  return { head: Buffer.concat(parts), complete: true };
+}
+
+/** Whether the first 64 KB (up to its last line break) are valid UTF-8. */
+async function startsAsUtf8(path: string): Promise<boolean> {
+  const { head, complete } = await textStart(path, 64 << 10).catch(() => ({ head: Buffer.alloc(0), complete: true }));
+  const cut = complete ? head.length : head.lastIndexOf(0x0a) + 1;
+  return cut > 0 && isUtf8(head.subarray(0, cut));
+}
+
 async function readHeader(path: string, shownPath: string, delimiter: string): Promise<{ fields: string[]; newline: NewlineStyle }> {
-  const fh = await open(path, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    if (size === 0) throw new InputError('the file is empty; expected a header line', { file: shownPath });
-    let len = Math.min(size, 64 << 10);
-    for (;;) {
-      const buf = Buffer.alloc(len);
-      await fh.read(buf, 0, len, 0);
-      const rec = firstRecord(buf, len === size);
-      if (rec) {
-        let text = buf.toString('utf8', 0, rec.end);
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        return { fields: splitRecord(text, delimiter), newline: rec.newline };
-      }
-      if (len >= 1 << 20) throw new InputError('no end of the header line in the first 1 MB', { file: shownPath, line: 1 });
-      len = Math.min(size, len * 4);
+  for (let max = 64 << 10; ; max *= 4) {
+    const { head, complete } = await textStart(path, max);
+    if (complete && head.length === 0) throw new InputError('the file is empty; expected a header line', { file: shownPath });
+    const rec = firstRecord(head, complete);
+    if (rec) {
+      let text = head.toString('utf8', 0, rec.end);
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      return { fields: splitRecord(text, delimiter), newline: rec.newline };
     }
-  } finally {
-    await fh.close();
+    if (max >= 1 << 20) throw new InputError('no end of the header line in the first 1 MB', { file: shownPath, line: 1 });
+  }
+}
+
+/** The most recent chunks of a stream, enough to cut out any record that ends in the newest one. */
+class ChunkWindow {
+  private chunks: { start: number; bytes: Buffer }[] = [];
+  private end = 0;
+
+  /** DuckDB refuses records over 2 MB; with chunks of at most 4 MB, 8 MB of history always holds a whole record. */
+  private readonly keep: number;
+  constructor(keep = 8 << 20) {
+    this.keep = keep;
+  }
+
+  add(chunk: Buffer): void {
+    this.chunks.push({ start: this.end, bytes: chunk });
+    this.end += chunk.length;
+    while (this.chunks.length > 1 && this.end - this.chunks[1]!.start >= this.keep) this.chunks.shift();
+  }
+
+  slice(start: number, end: number): Buffer {
+    const parts = this.chunks
+      .filter((c) => c.start < end && c.start + c.bytes.length > start)
+      .map((c) => c.bytes.subarray(Math.max(0, start - c.start), Math.min(c.bytes.length, end - c.start)));
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }
 
@@ -302,50 +342,40 @@ async function locateCsvRecords(
 ): Promise<{ rows: Map<number, Located>; refused: Map<number, Located> }> {
   const wantRows = new Set(rows);
   const wantBad = new Set(wantRefused);
-  const rowSpans = new Map<number, RecordSpan>();
-  const badSpans = new Map<number, RecordSpan>();
   let remaining = wantRows.size + wantBad.size;
   if (remaining === 0) return { rows: new Map(), refused: new Map() };
   let p = 0;
   let okIndex = -1;
   const scanner = new RecordScanner(delimiter, newline);
+  const window = new ChunkWindow();
+  const located = (r: RecordSpan): Located => {
+    let text = window.slice(r.start, r.end).toString('utf8');
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    return { line: r.line, fields: splitRecord(text, delimiter) };
+  };
+  const out = { rows: new Map<number, Located>(), refused: new Map<number, Located>() };
   const onRecord = (r: RecordSpan): boolean => {
     if (r.ordinal === 0) return false;
     // DuckDB names a refused record by an offset between the blank lines before it and its end.
     while (p < refused.length && refused[p]! < r.blankStart) p++;
     if (p < refused.length && refused[p]! <= r.end) {
       for (; p < refused.length && refused[p]! <= r.end; p++) {
-        if (wantBad.has(refused[p]!)) badSpans.set(refused[p]!, r), remaining--;
+        if (wantBad.has(refused[p]!)) out.refused.set(refused[p]!, located(r)), remaining--;
       }
     } else {
       okIndex++;
-      if (wantRows.has(okIndex)) rowSpans.set(okIndex, r), remaining--;
+      if (wantRows.has(okIndex)) out.rows.set(okIndex, located(r)), remaining--;
     }
     return remaining <= 0;
   };
-  const stream = createReadStream(path, { highWaterMark: 4 << 20 });
-  try {
-    for await (const chunk of stream) if (!scanner.push(chunk as Buffer, onRecord)) break;
-    scanner.finish(onRecord);
-  } finally {
-    stream.destroy();
+  const chunks = textChunks(path);
+  for await (const chunk of chunks) {
+    window.add(chunk);
+    if (!scanner.push(chunk, onRecord)) break;
   }
-  const fh = await open(path, 'r');
-  try {
-    const read = async (s: RecordSpan): Promise<Located> => {
-      const buf = Buffer.alloc(s.end - s.start);
-      await fh.read(buf, 0, buf.length, s.start);
-      let text = buf.toString('utf8');
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      return { line: s.line, fields: splitRecord(text, delimiter) };
-    };
-    const out = { rows: new Map<number, Located>(), refused: new Map<number, Located>() };
-    for (const [k, s] of rowSpans) out.rows.set(k, await read(s));
-    for (const [k, s] of badSpans) out.refused.set(k, await read(s));
-    return out;
-  } finally {
-    await fh.close();
-  }
+  scanner.finish(onRecord);
+  await chunks.return(undefined);
+  return out;
 }
 
 async function csvSource(
@@ -378,7 +408,7 @@ async function csvSource(
   const locate = (rows: number[], refused: number[], wantRefused: number[]) =>
     locateCsvRecords(utf8Path, delimiter, header.newline, rows, refused, wantRefused);
   const cols: Columns = {};
-  for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) cols[c] = { expr: `c${i}`, kind: 'text' };
+  for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) cols[c] = { expr: `c${i}`, kind: 'text', emptyIsNull: true };
 
   return {
     from,
@@ -388,7 +418,7 @@ async function csvSource(
     async readerRejects() {
       const rows = (
         await conn.runAndReadAll(
-          `SELECT error_type, line_byte_position AS pos, line FROM temp.${rejectsTable}
+          `SELECT error_type, line_byte_position AS pos FROM temp.${rejectsTable}
            WHERE error_type NOT IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') ORDER BY line_byte_position LIMIT 1`,
         )
       ).getRowObjectsJS();
@@ -651,18 +681,20 @@ export async function loadSnapshot(
       await stat(file.path).catch((e) => {
         throw new InputError(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`, { file: file.path });
       });
-      const sha256 = await sha256File(file.path);
-      const built = await build(() => parquetSource(conn, file, config, opts.tmpDir));
-      return { file: file.name, path: file.path, format: file.format, encoding: null, sha256, ...built };
+      // Hashing needs no result of the load: let it run alongside DuckDB.
+      const [hashed, built] = await Promise.allSettled([sha256File(file.path), build(() => parquetSource(conn, file, config, opts.tmpDir))]);
+      if (built.status === 'rejected') throw built.reason;
+      if (hashed.status === 'rejected') throw hashed.reason;
+      return { file: file.name, path: file.path, format: file.format, encoding: null, sha256: hashed.value, ...built.value };
     }
+    // A file that starts as UTF-8 is most likely UTF-8 throughout: DuckDB loads
+    // it (gzipped or not) while JavaScript hashes and checks it, and the load is
+    // redone from a transcoded copy in the rare case the check says otherwise.
+    const optimistic = config.csv.encoding !== 'gb18030' && (await startsAsUtf8(file.path));
     const prepare = prepareCsv(file, config.csv.encoding, {
       tmpDir: opts.tmpDir,
       onBytes: (bytesRead) => opts.onProgress?.({ rowsRead: 0, bytesRead }),
     });
-    // A plain file that starts as UTF-8 is most likely UTF-8 throughout: DuckDB
-    // loads it while JavaScript hashes and checks it, and the load is redone
-    // from a transcoded copy in the rare case the check says otherwise.
-    const optimistic = file.format === 'csv' && config.csv.encoding !== 'gb18030' && (await startsAsUtf8(file.path));
     const early = optimistic ? build(() => csvSource(conn, file, config, file.path, opts.tmpDir)) : null;
     const [prepared, built] = await Promise.allSettled([prepare, early ?? Promise.resolve(null)]);
     if (prepared.status === 'rejected') throw prepared.reason;

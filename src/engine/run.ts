@@ -127,7 +127,7 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
   for (let i = 1; i < loaded.length; i++) {
     const [a, b] = [loaded[i - 1]!.report, loaded[i]!.report];
     if (a.snapshotDate === b.snapshotDate)
-      throw new InputError(`${b.file}: snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.file });
+      throw new InputError(`snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.path });
   }
   const dates = loaded.map((l) => l.report.snapshotDate);
   const periods = periodsOf(dates);

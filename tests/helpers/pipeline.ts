@@ -32,7 +32,7 @@ export async function runInProcess(dataDir: string, outDir: string, config: unkn
 }
 
 export function runCli(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pipeline.ts', ...args], {
+  const r = spawnSync(process.execPath, ['scripts/pipeline.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0' },
   });
