@@ -167,3 +167,31 @@ describe('CLI', () => {
     expect(help.stdout).toMatch(/Exit codes/);
   });
 });
+
+describe('data quality', () => {
+  it('warns when ids do not match between snapshots (a fresh salt per export)', async () => {
+    const dir = await tempDir();
+    const salted = book(1).map((r): Row => [`X${r[0]}`, r[1], r[2], r[3], r[4]]);
+    const input = await writeSnapshots(path.join(dir, 'in'), { '2025-12-31.csv': book(0), '2026-01-31.csv': salted });
+    const target = path.join(dir, 'out');
+    await runInProcess(input, target);
+    const q = await readJson(target, 'quality.json');
+    // none of the 88 customers of 2026-01-31 appears in 2025-12-31
+    expect(q.idMatch).toEqual([{ start: '2025-12-31', end: '2026-01-31', startCustomers: 88, endCustomers: 88, matched: 0, matchShare: 0, warning: true }]);
+    expect(q.warnings.some((w: string) => w.includes('customer ids may not be stable'))).toBe(true);
+  });
+
+  it('counts rejected rows below the limit, keeps the rest, and reports where they were', async () => {
+    const dir = await tempDir();
+    const rows = [...book(0), ['BAD-1', 'BIG', '-5', 1, '2015-01-01'] as Row];
+    const input = await writeSnapshots(path.join(dir, 'in'), { '2025-12-31.csv': rows }, { maxRejectShare: 0.05 });
+    const target = path.join(dir, 'out');
+    await runInProcess(input, target, { maxRejectShare: 0.05 });
+    const q = await readJson(target, 'quality.json');
+    expect(q.files[0]).toMatchObject({ rowsRead: 89, rowsUsed: 88, rowsRejected: 1, rejected: { negative_aum: 1 } });
+    // header on line 1, 88 good rows on lines 2–89, the bad one on line 90
+    expect(q.files[0].examples).toEqual([{ reason: 'negative_aum', line: 90, column: 'aum', value: '-5' }]);
+    const m = await readJson(target, 'manifest.json');
+    expect(m.inputs[0]).toMatchObject({ rowsRead: 89, rowsUsed: 88, rowsRejected: 1 });
+  });
+});

@@ -112,7 +112,12 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
       const t0 = performance.now();
       const report = await loadSnapshot(conn, file, config, table, {
         tmpDir,
-        onProgress: (p) => progress.tick(`${file.name}: ${p.rowsRead.toLocaleString('en')} rows`),
+        onProgress: (p) =>
+          progress.tick(
+            p.bytesRead !== undefined && p.rowsRead === 0
+              ? `${file.name}: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB read`
+              : `${file.name}: ${p.rowsRead.toLocaleString('en')} rows`,
+          ),
       });
       const secs = (performance.now() - t0) / 1000;
       progress.info(

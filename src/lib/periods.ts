@@ -13,16 +13,9 @@ export function scopesOf(branches: Iterable<string>): Scope[] {
   return [BANK, ...codes.map(branchScope)];
 }
 
-export interface Period {
-  /** `${start}_${end}`: unique, and safe as a file name. */
-  id: string;
-  start: string;
-  end: string;
-  /** The two snapshots are adjacent in time. */
-  consecutive: boolean;
-  /** The year-to-date (较年初) period; it may also be consecutive. */
-  headline: boolean;
-}
+// The shape is the output contract's, defined once in the schema.
+import type { Period } from '../schema/output.ts';
+export type { Period };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -24,7 +24,16 @@ export const OUTPUT_VERSION = 1;
 
 // ── meta.json ────────────────────────────────────────────────────────────────
 export const Period = z
-  .object({ id: z.string(), start: Date, end: Date, consecutive: z.boolean(), headline: z.boolean() })
+  .object({
+    /** `${start}_${end}`: unique, and safe as a file name. */
+    id: z.string(),
+    start: Date,
+    end: Date,
+    /** The two snapshots are adjacent in time. */
+    consecutive: z.boolean(),
+    /** The year-to-date (较年初) period; it may also be consecutive. */
+    headline: z.boolean(),
+  })
   .strict();
 export type Period = z.infer<typeof Period>;
 
@@ -242,6 +251,9 @@ export type SeriesFile = z.infer<typeof SeriesFile>;
 
 // ── quality.json: what happened to every input row ──────────────────────────
 const Count = z.number().int().nonnegative();
+/** Figures withheld, by rule: counts only, never which or what they were. */
+const SuppressedCounts = z.object({ frequency: Count, dominance: Count, secondary: Count }).strict();
+
 export const QualityFile = z
   .object({
     files: z.array(
@@ -279,7 +291,7 @@ export const QualityFile = z
         })
         .strict(),
     ),
-    suppressed: z.object({ frequency: Count, dominance: Count, secondary: Count }).strict(),
+    suppressed: SuppressedCounts,
     warnings: z.array(z.string()),
   })
   .strict();
@@ -306,7 +318,7 @@ export const Manifest = z
     ),
     periods: z.array(z.string()),
     scopes: z.array(Branch),
-    suppressed: z.object({ frequency: Count, dominance: Count, secondary: Count }).strict(),
+    suppressed: SuppressedCounts,
     outputs: z.array(z.object({ file: z.string(), sha256: Sha256, bytes: Count }).strict()),
   })
   .strict();
