@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bandsOf, type Config } from '../lib/config.ts';
 import { assembleReport, type SnapshotInput, type PeriodInput } from '../lib/assemble/report.ts';
-import { periodsOf, type Period } from '../lib/periods.ts';
+import { periodsOf } from '../lib/periods.ts';
 import { stableJson } from '../lib/stableJson.ts';
 import { Manifest, OUTPUT_FILES, OUTPUT_VERSION, type Manifest as ManifestT } from '../schema/output.ts';
 import { flowCells, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
@@ -28,50 +28,6 @@ export interface RunOptions {
   memoryLimit?: string;
 }
 
-/**
- * Cells, flows and concentration of every snapshot and period. Concentration (a
- * sort and a scan of every customer) runs in a worker while DuckDB goes on with
- * the next snapshot and the flows; at most two snapshots' arrays are in flight.
- */
-async function aggregateAll(
-  conn: DuckDBConnection,
-  loaded: { report: FileReport; table: string }[],
-  periods: Period[],
-  config: Config,
-  progress: Progress,
-  tierLowers: number[],
-  bandLowers: number[],
-): Promise<{ snapshots: SnapshotInput[]; periodInputs: PeriodInput[] }> {
-  const tableOf = new Map(loaded.map((l) => [l.report.snapshotDate, l.table]));
-  const pool = new ConcentrationPool();
-  try {
-    const cells: SnapshotCell[][] = [];
-    const jobs: Promise<SnapshotConcentrations>[] = [];
-    await progress.stage('snapshots', async () => {
-      for (const [i, { report, table }] of loaded.entries()) {
-        progress.tick(`aggregating ${report.snapshotDate}`);
-        cells.push(await snapshotCells(conn, table, bandLowers));
-        if (i >= 2) await jobs[i - 2];
-        const job = pool.compute(await readAmounts(conn, table), config.privacy.minCell);
-        job.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
-        jobs.push(job);
-      }
-    });
-    const periodInputs: PeriodInput[] = [];
-    await progress.stage('flows', async () => {
-      for (const period of periods) {
-        progress.tick(`flows ${period.start} → ${period.end}`);
-        periodInputs.push({ period, flows: await flowCells(conn, tableOf.get(period.start)!, tableOf.get(period.end)!, tierLowers, period.start) });
-      }
-    });
-    const concentration = await progress.stage('concentration', () => Promise.all(jobs));
-    const snapshots = loaded.map(({ report }, i) => ({ date: report.snapshotDate, cells: cells[i]!, concentration: concentration[i]! }));
-    return { snapshots, periodInputs };
-  } finally {
-    await pool.close();
-  }
-}
-
 export interface RunResult {
   reports: FileReport[];
   manifest: ManifestT;
@@ -80,7 +36,6 @@ export interface RunResult {
 const fen = (yuan: number) => Math.round(yuan * 100);
 
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
-  const { config, progress } = opts;
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-'));
   const instance = await DuckDBInstance.create(':memory:', {
     temp_directory: path.join(tmpDir, 'spill'),
@@ -104,46 +59,78 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
   const files = await progress.stage('discover', () => discoverSnapshots(opts.snapshotsDir));
   progress.info(`${files.length} snapshot file(s) in ${opts.snapshotsDir}`);
 
-  // Load every file; each becomes a DuckDB table of valid rows, with its own report.
-  const loaded: { report: FileReport; table: string }[] = [];
-  await progress.stage('load', async () => {
-    for (const [i, file] of files.entries()) {
-      const table = `snap_${i}`;
-      const t0 = performance.now();
-      const report = await loadSnapshot(conn, file, config, table, {
-        tmpDir,
-        onProgress: (p) =>
-          progress.tick(
-            p.bytesRead !== undefined && p.rowsRead === 0
-              ? `${file.name}: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB read`
-              : `${file.name}: ${p.rowsRead.toLocaleString('en')} rows`,
-          ),
-      });
-      const secs = (performance.now() - t0) / 1000;
-      progress.info(
-        `${file.name}: read ${report.rowsRead.toLocaleString('en')} rows in ${secs.toFixed(2)} s (${Math.round(report.rowsRead / Math.max(secs, 1e-9)).toLocaleString('en')} rows/s)`,
-      );
-      loaded.push({ report, table });
-    }
-  });
+  // Each file becomes a DuckDB table of valid rows with its own report; its cells
+  // are taken at once, and its amounts go to the concentration worker (a sort and
+  // a scan of every customer), which then works beside DuckDB loading the next
+  // file. At most two snapshots' arrays are in flight, to bound memory.
+  const pool = new ConcentrationPool();
+  try {
+    const loaded: Loaded[] = [];
+    await progress.stage('load', async () => {
+      for (const [i, file] of files.entries()) {
+        const table = `snap_${i}`;
+        const t0 = performance.now();
+        const report = await loadSnapshot(conn, file, config, table, {
+          tmpDir,
+          onProgress: (p) =>
+            progress.tick(
+              p.bytesRead !== undefined && p.rowsRead === 0
+                ? `${file.name}: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB read`
+                : `${file.name}: ${p.rowsRead.toLocaleString('en')} rows`,
+            ),
+        });
+        const secs = (performance.now() - t0) / 1000;
+        progress.info(
+          `${file.name}: read ${report.rowsRead.toLocaleString('en')} rows in ${secs.toFixed(2)} s (${Math.round(report.rowsRead / Math.max(secs, 1e-9)).toLocaleString('en')} rows/s)`,
+        );
+        const cells = await snapshotCells(conn, table, bandLowers);
+        if (i >= 2) await loaded[i - 2]!.concentration;
+        const concentration = pool.compute(await readAmounts(conn, table), config.privacy.minCell);
+        concentration.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+        loaded.push({ report, table, cells, concentration });
+      }
+    });
 
-  // Dates may come from a column, so order and uniqueness are only known after loading.
-  loaded.sort((a, b) => a.report.snapshotDate.localeCompare(b.report.snapshotDate) || a.report.file.localeCompare(b.report.file));
-  for (let i = 1; i < loaded.length; i++) {
-    const [a, b] = [loaded[i - 1]!.report, loaded[i]!.report];
-    if (a.snapshotDate === b.snapshotDate)
-      throw new InputError(`snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.path });
+    // Dates may come from a column, so order and uniqueness are only known after loading.
+    loaded.sort((a, b) => a.report.snapshotDate.localeCompare(b.report.snapshotDate) || a.report.file.localeCompare(b.report.file));
+    for (let i = 1; i < loaded.length; i++) {
+      const [a, b] = [loaded[i - 1]!.report, loaded[i]!.report];
+      if (a.snapshotDate === b.snapshotDate)
+        throw new InputError(`snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.path });
+    }
+    const tableOf = new Map(loaded.map((l) => [l.report.snapshotDate, l.table]));
+    const periodInputs: PeriodInput[] = [];
+    await progress.stage('flows', async () => {
+      for (const period of periodsOf(loaded.map((l) => l.report.snapshotDate))) {
+        progress.tick(`flows ${period.start} → ${period.end}`);
+        periodInputs.push({ period, flows: await flowCells(conn, tableOf.get(period.start)!, tableOf.get(period.end)!, tierLowers, period.start) });
+      }
+    });
+    const concentrations = await progress.stage('concentration', () => Promise.all(loaded.map((l) => l.concentration)));
+    const snapshots: SnapshotInput[] = loaded.map((l, i) => ({ date: l.report.snapshotDate, cells: l.cells, concentration: concentrations[i]! }));
+    return await publish(opts, loaded.map((l) => l.report), snapshots, periodInputs);
+  } finally {
+    await pool.close();
   }
-  const dates = loaded.map((l) => l.report.snapshotDate);
-  const periods = periodsOf(dates);
-  const { snapshots, periodInputs } = await aggregateAll(conn, loaded, periods, config, progress, tierLowers, bandLowers);
+}
+
+interface Loaded {
+  report: FileReport;
+  table: string;
+  cells: SnapshotCell[];
+  concentration: Promise<SnapshotConcentrations>;
+}
+
+/** Assemble the report and write it, all or nothing. */
+async function publish(opts: RunOptions, reports: FileReport[], snapshots: SnapshotInput[], periodInputs: PeriodInput[]): Promise<RunResult> {
+  const { config, progress } = opts;
   // Matched ids are the retained customers of each consecutive period: no second join needed.
   const idMatch = periodInputs
     .filter(({ period }) => period.consecutive)
     .map(({ period, flows }) => ({ start: period.start, end: period.end, matched: retainedCount(flows) }));
 
   const report = await progress.stage('assemble', async () =>
-    assembleReport({ config, toolVersion: TOOL_VERSION, files: loaded.map((l) => l.report), snapshots, periods: periodInputs, idMatch }),
+    assembleReport({ config, toolVersion: TOOL_VERSION, files: reports, snapshots, periods: periodInputs, idMatch }),
   );
   for (const w of report.quality.warnings) progress.warn(w);
 
@@ -161,7 +148,7 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
         outputVersion: OUTPUT_VERSION,
         toolVersion: TOOL_VERSION,
         configHash: configHash(config),
-        inputs: loaded.map(({ report: r }) => ({
+        inputs: reports.map((r) => ({
           file: r.file,
           sha256: r.sha256,
           snapshotDate: r.snapshotDate,
@@ -183,5 +170,5 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
       throw e;
     }
   });
-  return { reports: loaded.map((l) => l.report), manifest };
+  return { reports, manifest };
 }
