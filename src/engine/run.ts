@@ -3,7 +3,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bandsOf, type Config } from '../lib/config.ts';
+import type { Config } from '../lib/config.ts';
+import { bandLowersFen, lowersFen } from '../lib/tiers.ts';
 import { assembleReport, type SnapshotInput, type PeriodInput } from '../lib/assemble/report.ts';
 import { periodsOf } from '../lib/periods.ts';
 import { stableJson } from '../lib/stableJson.ts';
@@ -33,8 +34,6 @@ export interface RunResult {
   manifest: ManifestT;
 }
 
-const fen = (yuan: number) => Math.round(yuan * 100);
-
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-'));
   const instance = await DuckDBInstance.create(':memory:', {
@@ -53,8 +52,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
 async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Promise<RunResult> {
   const { config, progress } = opts;
-  const tierLowers = config.tiers.map((t) => fen(t.lower));
-  const bandLowers = bandsOf(config).map((b) => fen(b.lower));
+  const tierLowers = lowersFen(config);
+  const bandLowers = bandLowersFen(config);
 
   const files = await progress.stage('discover', () => discoverSnapshots(opts.snapshotsDir));
   progress.info(`${files.length} snapshot file(s) in ${opts.snapshotsDir}`);

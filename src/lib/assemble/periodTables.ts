@@ -136,7 +136,6 @@ const NA = null;
 export function emitScopePeriod(d: Disclosure, config: Config, period: Period, branch: string | null): ScopePeriod {
   const tiers = config.tiers.map((t) => t.key);
   const m = tiers.length;
-  const from = midHighFromIndex(config);
   const atBranch = branch !== null;
   const id = (...part: (string | number)[]) => flowId(period.id, branch, ...part);
   const start = (t: number) => snapId(period.start, branch, tiers[t]!, 'n');

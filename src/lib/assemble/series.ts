@@ -28,12 +28,8 @@ export function buildSeries(branches: readonly (string | null)[], snapshots: rea
         const sc = p.scopes.find((x) => x.branch === branch)!;
         const endSnap = snapshots.find((s) => s.date === p.end)!.scopes.find((x) => x.branch === branch)!;
         const startSnap = snapshots.find((s) => s.date === p.start)!.scopes.find((x) => x.branch === branch)!;
-        const net =
-          typeof endSnap.customers === 'number' && typeof startSnap.customers === 'number'
-            ? endSnap.customers - startSnap.customers
-            : typeof endSnap.customers === 'number'
-              ? startSnap.customers
-              : endSnap.customers;
+        // Net change is published only where both counts are; otherwise it carries the withheld one's reason.
+        const net = typeof endSnap.customers !== 'number' ? endSnap.customers : typeof startSnap.customers !== 'number' ? startSnap.customers : endSnap.customers - startSnap.customers;
         return {
           id: p.id,
           start: p.start,
