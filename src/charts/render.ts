@@ -1,0 +1,70 @@
+// Renders a ChartSpec to an SVG string at build time. Plot runs against a
+// linkedom document; the output is made page-safe (no per-chart <style>, groups
+// with a role so aria-label is allowed) and checked for NaN, which Plot emits
+// silently when a channel gets a value it cannot scale.
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+import type { ChartSpec } from './types.ts';
+import { FONT_FAMILY, hatchId } from './theme.ts';
+
+export const PLOT_CLASS = 'ts-plot';
+
+export function chartDocument(): Document {
+  return parseHTML('<!doctype html><html><body></body></html>').document as unknown as Document;
+}
+
+/** The hatch used for withheld values: declare once per chart, fill with `url(#id)`. */
+export function hatchDefs(document: Document, chartId: string): Element {
+  const ns = 'http://www.w3.org/2000/svg';
+  const defs = document.createElementNS(ns, 'defs');
+  const pattern = document.createElementNS(ns, 'pattern');
+  pattern.setAttribute('id', hatchId(chartId));
+  pattern.setAttribute('width', '6');
+  pattern.setAttribute('height', '6');
+  pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+  pattern.setAttribute('patternTransform', 'rotate(45)');
+  const line = document.createElementNS(ns, 'line');
+  line.setAttribute('x1', '0');
+  line.setAttribute('y1', '0');
+  line.setAttribute('x2', '0');
+  line.setAttribute('y2', '6');
+  line.setAttribute('stroke', 'currentColor');
+  line.setAttribute('stroke-width', '1.5');
+  line.setAttribute('stroke-opacity', '0.6');
+  pattern.appendChild(line);
+  defs.appendChild(pattern);
+  return defs;
+}
+
+/** A Plot mark that only adds the hatch pattern definition. */
+export const hatchMark = (chartId: string): Plot.Markish =>
+  ((_index: unknown, _scales: unknown, _values: unknown, _dims: unknown, context: { document: Document }) =>
+    hatchDefs(context.document, chartId)) as unknown as Plot.Markish;
+
+export function renderElement(spec: ChartSpec, document: Document = chartDocument()): Element {
+  if ('plot' in spec.figure) {
+    const el = Plot.plot({ ...spec.figure.plot, document, className: PLOT_CLASS } as Plot.PlotOptions) as unknown as Element;
+    if (el.tagName.toLowerCase() !== 'svg')
+      throw new Error(`chart ${spec.id}: Plot returned <${el.tagName.toLowerCase()}>, not <svg> (no Plot legends, titles or captions: the page draws those)`);
+    return el;
+  }
+  return spec.figure.draw(document);
+}
+
+/** The chart as page-ready SVG markup. */
+export function renderSvg(spec: ChartSpec, document: Document = chartDocument()): string {
+  const svg = renderElement(spec, document);
+  for (const style of [...svg.querySelectorAll('style')]) style.remove();
+  for (const g of [...svg.querySelectorAll('g[aria-label]')]) g.setAttribute('role', 'group');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `${spec.title}. ${spec.description}`);
+  svg.setAttribute('font-family', FONT_FAMILY);
+  svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  svg.removeAttribute('height');
+  svg.removeAttribute('width');
+  const markup = svg.outerHTML;
+  // Only attribute values: a label may legitimately read "undefined".
+  const bad = /="[^"]*(NaN|Infinity)[^"]*"|="undefined"/.exec(markup);
+  if (bad) throw new Error(`chart ${spec.id}: SVG attribute ${bad[0]} near …${markup.slice(Math.max(0, bad.index - 80), bad.index + 20)}…`);
+  return markup;
+}

@@ -1,0 +1,140 @@
+// The one number-formatting module (METRICS.md "Number display"), shared by every
+// page, chart and export. Values arrive at full precision and are rounded once,
+// here, half away from zero (四舍五入). Amounts arrive in integer fen.
+import type { Fig, Ratio } from '../schema/output.ts';
+
+export type Lang = 'zh' | 'en';
+export const LANGS: readonly Lang[] = ['zh', 'en'];
+export const LOCALE: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
+
+const EM_DASH = '—';
+
+/** Binary floating point stores 1.005 as 1.00499…; trimming to 15 significant digits
+ * first makes the half-away rounding act on the decimal value the reader expects. */
+const clean = (x: number): number => Number(x.toPrecision(15));
+
+const nf = new Map<string, Intl.NumberFormat>();
+function numberFormat(lang: Lang, digits: number, signed = false): Intl.NumberFormat {
+  const key = `${lang}|${digits}|${signed}`;
+  let f = nf.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(LOCALE[lang], {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      roundingMode: 'halfExpand',
+      signDisplay: signed ? 'exceptZero' : 'auto',
+      useGrouping: true,
+    });
+    nf.set(key, f);
+  }
+  return f;
+}
+
+/** A plain decimal with separators, rounded half away from zero. */
+export function decimal(x: number, lang: Lang, digits = 2, signed = false): string {
+  return numberFormat(lang, digits, signed).format(clean(x));
+}
+
+/** Customers: whole numbers with thousands separators. */
+export function count(n: number, lang: Lang, signed = false): string {
+  return decimal(n, lang, 0, signed);
+}
+
+/** Percent with two decimals: 0.85234 → "85.23%". */
+export function percent(ratio: number, lang: Lang, signed = false): string {
+  return `${decimal(ratio * 100, lang, 2, signed)}%`;
+}
+
+/** A difference of two ratios in percentage points. */
+export function points(diff: number, lang: Lang): string {
+  const v = decimal(diff * 100, lang, 2, true);
+  return lang === 'zh' ? `${v}个百分点` : `${v} pp`;
+}
+
+/** A multiple such as the contribution index: "1,086.87×" / "1,086.87倍". */
+export function multiple(x: number, lang: Lang): string {
+  return `${decimal(x, lang)}${lang === 'zh' ? '倍' : '×'}`;
+}
+
+/** Amounts: zh in 元/万元/亿元 by magnitude, en in CNY with K/M/B; two decimals. */
+export function amount(fen: number, lang: Lang, signed = false): string {
+  const yuan = fen / 100;
+  const abs = Math.abs(clean(yuan));
+  if (lang === 'zh') {
+    if (abs >= 1e8) return `${decimal(yuan / 1e8, lang, 2, signed)}亿元`;
+    if (abs >= 1e4) return `${decimal(yuan / 1e4, lang, 2, signed)}万元`;
+    return `${decimal(yuan, lang, 2, signed)}元`;
+  }
+  const [div, suffix] = abs >= 1e9 ? [1e9, 'B'] : abs >= 1e6 ? [1e6, 'M'] : abs >= 1e3 ? [1e3, 'K'] : [1, ''];
+  const digits = decimal(yuan / div, lang, 2, signed);
+  // Keep the sign in front of the currency: "-CNY 1.20M" reads wrong; "CNY -1.20M" is the usual form.
+  return `CNY ${digits}${suffix}`;
+}
+
+/** The unit an amount axis is drawn in: the largest magnitude the values reach. */
+export function amountScale(maxAbsFen: number, lang: Lang): { divisor: number; unit: string } {
+  const yuan = Math.abs(maxAbsFen) / 100;
+  if (lang === 'zh') {
+    if (yuan >= 1e8) return { divisor: 1e10, unit: '亿元' };
+    if (yuan >= 1e4) return { divisor: 1e6, unit: '万元' };
+    return { divisor: 100, unit: '元' };
+  }
+  if (yuan >= 1e9) return { divisor: 1e11, unit: 'CNY B' };
+  if (yuan >= 1e6) return { divisor: 1e8, unit: 'CNY M' };
+  if (yuan >= 1e3) return { divisor: 1e5, unit: 'CNY K' };
+  return { divisor: 100, unit: 'CNY' };
+}
+
+// ── Published figures that may be withheld ──────────────────────────────────
+
+export type FigKind = 'count' | 'amount' | 'percent' | 'multiple';
+
+export const isSuppressed = (v: Fig | Ratio): v is { suppressed: 'frequency' | 'dominance' | 'secondary' } =>
+  typeof v === 'object' && v !== null;
+
+/** The number behind a figure, or null when it is withheld or undefined. */
+export const valueOf = (v: Fig | Ratio): number | null => (typeof v === 'number' ? v : null);
+
+/**
+ * A figure as text: a withheld count shows as "< minCell" (it is known to be small
+ * only under the frequency rule; otherwise "—"), a withheld amount or share as "—",
+ * an undefined ratio (zero denominator, top tier moving up) as "—".
+ */
+export function fig(v: Fig | Ratio, kind: FigKind, lang: Lang, minCell: number, signed = false): string {
+  if (v === null) return EM_DASH;
+  if (typeof v === 'object') return kind === 'count' && v.suppressed === 'frequency' ? `< ${minCell}` : EM_DASH;
+  switch (kind) {
+    case 'count':
+      return count(v, lang, signed);
+    case 'amount':
+      return amount(v, lang, signed);
+    case 'percent':
+      return percent(v, lang, signed);
+    case 'multiple':
+      return multiple(v, lang);
+  }
+}
+
+const dateFormats = new Map<Lang, Intl.DateTimeFormat>();
+/** 2025-11-30 → "2025年11月30日" / "30 Nov 2025". */
+export function date(iso: string, lang: Lang): string {
+  let f = dateFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+      year: 'numeric',
+      month: lang === 'zh' ? 'long' : 'short',
+      day: 'numeric',
+      timeZone: 'UTC',
+    });
+    dateFormats.set(lang, f);
+  }
+  return f.format(new Date(`${iso}T00:00:00Z`));
+}
+
+/** 2025-11-30 → "2025-11" / "Nov 2025", for axis ticks of monthly series. */
+export function month(iso: string, lang: Lang): string {
+  if (lang === 'zh') return iso.slice(0, 7);
+  return new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
+}

@@ -1,0 +1,48 @@
+// What a page needs to render: its route resolved against the report (period,
+// snapshot dates, scope) and a chart context for its charts.
+import type { Period } from '../schema/output.ts';
+import type { ChartContext } from '../charts/types.ts';
+import { reportAt, type Report } from './data.ts';
+import { routesOf, siteOf, type Route, type Site } from './routes.ts';
+
+export interface PageData {
+  route: Route;
+  site: Site;
+  report: Report;
+  period: Period | null;
+  /** The snapshot the page is as of: the period's end, or the only snapshot. */
+  end: string;
+  /** The period's start snapshot, or null. */
+  start: string | null;
+  branch: string | null;
+  ctx: ChartContext;
+}
+
+let memo: { report: Report; site: Site; routes: Route[] } | null = null;
+
+export function siteData(): { report: Report; site: Site; routes: Route[] } {
+  if (!memo) {
+    const report = reportAt();
+    const site = siteOf(report.meta());
+    memo = { report, site, routes: routesOf(site) };
+  }
+  return memo;
+}
+
+export function pageData(route: Route, report: Report = siteData().report, site: Site = siteData().site): PageData {
+  const meta = site.meta;
+  const period = route.period === null ? null : (meta.periods.find((p) => p.id === route.period) ?? null);
+  const latest = meta.snapshots.at(-1);
+  if (latest === undefined) throw new Error('the report has no snapshots');
+  const end = period?.end ?? latest;
+  return {
+    route,
+    site,
+    report,
+    period,
+    end,
+    start: period?.start ?? null,
+    branch: route.branch,
+    ctx: { lang: route.lang, meta, branch: route.branch, period, asOf: end },
+  };
+}
