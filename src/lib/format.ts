@@ -56,19 +56,37 @@ export function multiple(x: number, lang: Lang): string {
   return `${decimal(x, lang)}${lang === 'zh' ? '倍' : '×'}`;
 }
 
-/** Amounts: zh in 元/万元/亿元 by magnitude, en in CNY with K/M/B; two decimals. */
+const AMOUNT_UNITS: Record<Lang, [number, string, string][]> = {
+  // [divisor in 元, prefix, suffix], largest first.
+  zh: [
+    [1e8, '', '亿元'],
+    [1e4, '', '万元'],
+    [1, '', '元'],
+  ],
+  en: [
+    [1e9, 'CNY ', 'B'],
+    [1e6, 'CNY ', 'M'],
+    [1e3, 'CNY ', 'K'],
+    [1, 'CNY ', ''],
+  ],
+};
+
+/**
+ * Amounts: zh in 元/万元/亿元 by magnitude, en in CNY with K/M/B; two decimals.
+ * The unit follows the magnitude, bumped up where rounding carries into the next
+ * one, so 99,999,999.99 元 reads 1.00亿元, not 10,000.00万元.
+ */
 export function amount(fen: number, lang: Lang, signed = false): string {
   const yuan = fen / 100;
-  const abs = Math.abs(clean(yuan));
-  if (lang === 'zh') {
-    if (abs >= 1e8) return `${decimal(yuan / 1e8, lang, 2, signed)}亿元`;
-    if (abs >= 1e4) return `${decimal(yuan / 1e4, lang, 2, signed)}万元`;
-    return `${decimal(yuan, lang, 2, signed)}元`;
-  }
-  const [div, suffix] = abs >= 1e9 ? [1e9, 'B'] : abs >= 1e6 ? [1e6, 'M'] : abs >= 1e3 ? [1e3, 'K'] : [1, ''];
-  const digits = decimal(yuan / div, lang, 2, signed);
-  // Keep the sign in front of the currency: "-CNY 1.20M" reads wrong; "CNY -1.20M" is the usual form.
-  return `CNY ${digits}${suffix}`;
+  const units = AMOUNT_UNITS[lang];
+  const abs = Math.abs(yuan);
+  let i = units.findIndex(([div]) => abs >= div);
+  if (i < 0) i = units.length - 1;
+  // Rounding may carry into the next unit: 9,999.999999万 would print as 10,000.00万.
+  const bigger = units[i - 1];
+  if (bigger && (Math.round(clean(abs / units[i]![0]) * 100) / 100) * units[i]![0] >= bigger[0]) i -= 1;
+  const [div, prefix, suffix] = units[i]!;
+  return `${prefix}${decimal(yuan / div, lang, 2, signed)}${suffix}`;
 }
 
 /** The unit an amount axis is drawn in: the largest magnitude the values reach. */
