@@ -1,0 +1,329 @@
+// End-to-end: the built site (dist/) served over HTTP, crawled link by link, then
+// opened in Chromium — every page kind in both languages, accessibility (axe),
+// key figures against the JSON, a page without JavaScript, and screenshots/PDF
+// for CI artefacts. Needs `npm run build` first and Debian's chromium.
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fig, isSuppressed, percent, valueOf, type Lang } from '../../src/lib/format.ts';
+import type { Ratio, ScopeSnapshot } from '../../src/schema/output.ts';
+import { reportAt, snapshotScope, type Report } from '../../src/site/data.ts';
+import { pageData } from '../../src/site/page.ts';
+import { href, PAGE_KINDS, routesOf, siteOf, type PageKind, type Route, type Site } from '../../src/site/routes.ts';
+import { describeViolations, horizontalOverflow, launch, pdfPageCount, visit, type Browser } from './browser.ts';
+import { brokenReferences, crawl, type Crawl } from './crawl.ts';
+import { missingBrowser, staleDist } from './preconditions.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = path.join(ROOT, 'artifacts/screenshots');
+const LANGS: readonly Lang[] = ['zh', 'en'];
+/** Kinds not required to carry a chart: methodology is text and tables, the branch league a table first. */
+const CHARTLESS: ReadonlySet<PageKind> = new Set(['methodology', 'branches']);
+
+// Checked while collecting, so an unmet precondition is one failing test with
+// its remedy, and everything that depends on it is skipped rather than failing too.
+const stale = staleDist(ROOT);
+const noBrowser = missingBrowser();
+
+describe('preconditions', () => {
+  it('dist/ is built from the current public/data', () => {
+    if (stale) throw new Error(stale);
+  });
+  it('Debian Chromium and CJK fonts are installed', () => {
+    if (noBrowser) throw new Error(noBrowser);
+  });
+});
+
+describe('the e2e helpers themselves', () => {
+  it('the static server refuses escapes; the crawler reports every broken link, redirect and anchor', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-site-'));
+    const outside = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-outside-'));
+    try {
+      await mkdir(path.join(dir, 'a'));
+      await writeFile(path.join(outside, 'secret.txt'), 'secret');
+      await symlink(path.join(outside, 'secret.txt'), path.join(dir, 'leak.txt'));
+      await writeFile(path.join(dir, 'style.css'), 'p{}');
+      await writeFile(
+        path.join(dir, 'index.html'),
+        '<html lang="en"><link rel="stylesheet" href="/style.css"><a href="/a/">ok</a> <a href="/a/#top">anchor</a> ' +
+          '<a href="/a/#nowhere">bad anchor</a> <a href="/missing/">missing</a> <a href="/a">redirect</a> ' +
+          '<a href="https://example.com/">external</a> <a href="mailto:x@example.com">mail</a><!-- <a href="/commented/"> --></html>',
+      );
+      await writeFile(path.join(dir, 'a/index.html'), '<html lang="en"><h1 id="top">A</h1><a href="../">up</a><img src="/gone.png"></html>');
+      const local = await serveStatic(dir);
+      try {
+        const status = async (p: string) => (await fetch(`${local.origin}${p}`, { redirect: 'manual' })).status;
+        expect(await status('/leak.txt')).toBe(403);
+        expect(await status('/..%2f..%2fetc/passwd')).toBe(403);
+        expect(await status('/style.css')).toBe(200);
+        const c = await crawl([`${local.origin}/`]);
+        const broken = brokenReferences(c, local.origin).map((b) => b.replace(/ — .*/, ''));
+        expect(broken.sort()).toEqual(['/a (301 → /a/)', '/a/#nowhere (no such id)', '/gone.png (404)', '/missing/ (404)']);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+let server: StaticServer;
+let origin: string;
+let report: Report;
+let site: Site;
+
+beforeAll(async () => {
+  if (stale) return;
+  report = reportAt(path.join(ROOT, 'public/data'));
+  site = siteOf(report.meta());
+  server = await serveStatic(path.join(ROOT, 'dist'));
+  origin = server.origin;
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** The route of a page kind at the headline period (the first branch for the branch page). */
+function routeOf(kind: PageKind, lang: Lang, branch: string | null = null): Route {
+  const b = kind === 'branch' ? (branch ?? site.meta.branches[0]?.code ?? null) : null;
+  const p = href(site, lang, kind, { period: site.headline, branch: b }).slice(1);
+  const route = routesOf(site).find((r) => r.path === p);
+  if (!route) throw new Error(`no route for ${kind} (${lang})`);
+  return route;
+}
+const urlOf = (route: Route) => `${origin}/${route.path}`;
+
+describe.skipIf(stale)('the built site over HTTP', () => {
+  let crawled: Promise<Crawl> | null = null;
+  const result = () => (crawled ??= crawl([`${origin}/`, `${origin}/en/`]));
+  const htmlPages = async () => [...(await result()).pages.values()].filter((p) => p.html !== null);
+
+  it('static server: index.html for folders, content types, 404, nothing outside dist/', async () => {
+    const get = (p: string) => fetch(`${origin}${p}`, { redirect: 'manual' });
+    const home = await get('/');
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect((await get('/data/meta.json')).headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await get('/no/such/page/')).status).toBe(404);
+    expect((await get('/methodology')).status).toBe(301);
+    for (const p of ['/%2e%2e/package.json', '/..%2fpackage.json', '/data/%2e%2e/%2e%2e/package.json', '/%2e%2e%2f%2e%2e%2fetc%2fpasswd'])
+      expect([403, 404], p).toContain((await get(p)).status);
+  });
+
+  it('every internal link and asset from / and /en/ answers 200 (anchors included)', async () => {
+    const c = await result();
+    const broken = brokenReferences(c, origin);
+    expect(broken, `${broken.length} broken link(s):\n  ${broken.join('\n  ')}\n`).toEqual([]);
+    expect(c.references.length).toBeGreaterThan(0);
+  });
+
+  it('every page of the route table is reachable by links and answers 200', async () => {
+    const c = await result();
+    const routes = routesOf(site);
+    const missing = routes
+      .map((r) => ({ r, page: c.pages.get(urlOf(r)) }))
+      .filter(({ page }) => page?.status !== 200)
+      .map(({ r, page }) => `/${r.path} (${r.kind}, ${r.lang}): ${page ? `HTTP ${page.status}` : 'not linked from any page'}`);
+    expect(missing, `${missing.length} of ${routes.length} routes unreachable:\n  ${missing.join('\n  ')}\n`).toEqual([]);
+  });
+
+  it('every page declares its language by its path, and lets the reader zoom', async () => {
+    const problems: string[] = [];
+    for (const p of await htmlPages()) {
+      const html = p.html!;
+      const where = p.url.slice(origin.length);
+      const want = where.startsWith('/en/') ? 'en' : 'zh-CN';
+      const lang = /<html\b[^>]*\slang="([^"]*)"/i.exec(html)?.[1];
+      if (lang !== want) problems.push(`${where}: <html lang="${lang ?? ''}">, want "${want}"`);
+      const viewport = /<meta\b[^>]*\bname="viewport"[^>]*>/i.exec(html)?.[0];
+      const content = viewport && /\scontent="([^"]*)"/i.exec(viewport)?.[1];
+      if (!content) problems.push(`${where}: no viewport meta`);
+      else if (/maximum-scale|user-scalable\s*=\s*(no|0)/i.test(content)) problems.push(`${where}: viewport "${content}" blocks zooming`);
+    }
+    expect(problems, `${problems.length} problem(s):\n  ${problems.slice(0, 40).join('\n  ')}\n`).toEqual([]);
+    expect((await htmlPages()).length).toBeGreaterThanOrEqual(routesOf(site).length);
+  });
+});
+
+describe.skipIf(stale || noBrowser)('in Chromium', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  const axeFindings: unknown[] = [];
+
+  beforeAll(async () => {
+    browser = await launch(origin);
+    context = browser.context;
+    await mkdir(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (axeFindings.length) await writeFile(path.join(ROOT, 'artifacts/axe.json'), `${JSON.stringify(axeFindings, null, 1)}\n`);
+  });
+
+  describe.each(LANGS)('every page kind (%s)', (lang) => {
+    it.each(PAGE_KINDS)('%s: no errors, one <h1>, charts, withheld cells, no serious axe violations', async (kind) => {
+      const route = routeOf(kind, lang);
+      const { page, errors } = await visit(context, urlOf(route));
+      try {
+        const h1 = await page.locator('h1').allInnerTexts();
+        expect(h1.length, `<h1> count on /${route.path}`).toBe(1);
+        expect(h1[0]?.trim()).not.toBe('');
+
+        if (!CHARTLESS.has(kind)) expect(await page.locator('figure.chart svg').count(), `figure.chart svg on /${route.path}`).toBeGreaterThan(0);
+
+        // A withheld cell shows "—" or "< minCell", never a number.
+        const min = site.meta.privacy.minCell;
+        const withheld = await page.locator('td[data-suppressed]').allTextContents();
+        const shown = withheld.map((t) => t.trim()).filter((t) => t !== '—' && t !== `< ${min}`);
+        expect(shown, `withheld cells showing a value on /${route.path}`).toEqual([]);
+
+        const axe = await new AxeBuilder({ page }).analyze();
+        const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        for (const v of axe.violations)
+          axeFindings.push({ page: `/${route.path}`, id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) });
+        expect(serious.length, `axe on /${route.path}:\n${describeViolations(serious)}\n`).toBe(0);
+
+        expect(errors, `errors on /${route.path}`).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  describe('key figures match the JSON', () => {
+    const shareText = (v: Ratio, lang: Lang) => fig(v, 'percent', lang, site.meta.privacy.minCell);
+
+    it.each(LANGS)('pyramid (%s): every tier’s customer and asset share, as format.percent', async (lang) => {
+      const route = routeOf('pyramid', lang);
+      const scope = snapshotScope(report.snapshot(pageData(route, report, site).end), null);
+      const { page } = await visit(context, urlOf(route));
+      try {
+        const text = (await page.locator('main').textContent()) ?? '';
+        const missing: string[] = [];
+        for (const t of scope.tiers)
+          for (const [what, v] of [['customer share', t.nShare], ['asset share', t.aumShare]] as const) {
+            const n = valueOf(v);
+            if (n !== null && !text.includes(percent(n, lang))) missing.push(`${t.tier} ${what} ${percent(n, lang)}`);
+          }
+        expect(missing, `not on /${route.path}`).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    /** The first branch with a withheld tier share at the headline period's end. */
+    const withheldBranch = (): { code: string; scope: ScopeSnapshot } | null => {
+      const file = report.snapshot(pageData(routeOf('summary', 'zh'), report, site).end);
+      for (const b of site.meta.branches) {
+        const scope = snapshotScope(file, b.code);
+        if (scope.tiers.some((t) => isSuppressed(t.nShare) || isSuppressed(t.aumShare))) return { code: b.code, scope };
+      }
+      return null;
+    };
+
+    it.each(LANGS)('branch pyramid (%s): withheld shares show as —, never as 0.00', async (lang) => {
+      const found = withheldBranch();
+      if (!found) return; // nothing withheld in this report
+      const route = routeOf('branch', lang, found.code);
+      const { page } = await visit(context, urlOf(route));
+      try {
+        const figure = page.locator('figure#pyramid-aum');
+        const headers = (await figure.locator('thead th').allTextContents()).map((h) => h.trim());
+        const col = (labels: string[]) => headers.findIndex((h) => labels.includes(h));
+        const nCol = col(['客户数占比', 'Customer share']);
+        const aumCol = col(['金融资产占比', 'Asset share']);
+        expect(nCol, `columns of the pyramid table: ${headers.join(' | ')}`).toBeGreaterThan(0);
+        expect(aumCol).toBeGreaterThan(0);
+        const rows = new Map<string, string[]>();
+        for (const row of await figure.locator('tbody tr').all()) {
+          const cells = (await row.locator('th, td').allTextContents()).map((c) => c.trim());
+          rows.set(cells[0] ?? '', cells);
+        }
+        const wrong: string[] = [];
+        let zeros = 0;
+        for (const t of found.scope.tiers) {
+          const label = site.meta.tiers.find((x) => x.key === t.tier)?.label[lang] ?? t.tier;
+          const cells = rows.get(label);
+          if (!cells) {
+            wrong.push(`no row for ${label}`);
+            continue;
+          }
+          for (const [i, v] of [[nCol, t.nShare], [aumCol, t.aumShare]] as const) {
+            if (cells[i] !== shareText(v, lang)) wrong.push(`${label} ${headers[i]}: "${cells[i]}", want "${shareText(v, lang)}"`);
+            if (shareText(v, lang) === percent(0, lang)) zeros++;
+          }
+        }
+        expect(wrong, `pyramid table on /${route.path} (branch ${found.code})`).toEqual([]);
+        // The chart's bar labels: "0.00%" only as often as a published share rounds to it.
+        const labels = await figure.locator('svg text').allTextContents();
+        expect(labels.filter((l) => l.trim() === percent(0, lang)).length, `"0.00%" labels in the chart on /${route.path}`).toBeLessThanOrEqual(zeros);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  it('without JavaScript the zh pyramid page draws its charts', async () => {
+    const browserOf = context.browser();
+    if (!browserOf) throw new Error('playwright gave no Browser for the persistent context');
+    const noJs = await browserOf.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 900 } });
+    try {
+      const probe = await noJs.newPage();
+      await probe.setContent('<body><script>document.body.dataset.js = "on"</script></body>');
+      expect(await probe.evaluate(() => document.body.dataset.js), 'scripts must not run in this context').toBeUndefined();
+      await probe.close();
+
+      const route = routeOf('pyramid', 'zh');
+      const { page, errors } = await visit(noJs, urlOf(route));
+      const svgs = page.locator('figure.chart svg');
+      expect(await svgs.count()).toBeGreaterThan(0);
+      for (const svg of await svgs.all()) {
+        await svg.scrollIntoViewIfNeeded();
+        expect(await svg.isVisible()).toBe(true);
+        const box = await svg.boundingBox();
+        expect(box?.width ?? 0).toBeGreaterThan(0);
+        expect(box?.height ?? 0).toBeGreaterThan(0);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await noJs.close();
+    }
+  });
+
+  describe('screenshots and print (artifacts/screenshots/)', () => {
+    const SHOT_PAGES = ['summary', 'migration'] as const;
+    for (const kind of SHOT_PAGES)
+      it.each(LANGS)(`${kind} (%s): desktop, phone and print`, async (lang) => {
+        const route = routeOf(kind, lang);
+        const { page, errors } = await visit(context, urlOf(route));
+        const file = (form: string, ext = 'png') => path.join(SHOTS, `${kind}-${lang}-${form}.${ext}`);
+        try {
+          await page.screenshot({ path: file('desktop'), fullPage: true });
+
+          await page.setViewportSize({ width: 390, height: 844 });
+          const overflow = await horizontalOverflow(page);
+          await page.screenshot({ path: file('phone'), fullPage: true });
+          expect(overflow, `/${route.path} is wider than a 390 px phone:\n  ${overflow.join('\n  ')}\n`).toEqual([]);
+
+          // A4 landscape at 96 dpi.
+          await page.setViewportSize({ width: 1123, height: 794 });
+          await page.emulateMedia({ media: 'print' });
+          await page.screenshot({ path: file('print'), fullPage: true });
+          if (kind === 'summary') {
+            const pdf = await page.pdf({ path: file('print', 'pdf'), format: 'A4', landscape: true, printBackground: true });
+            expect(pdfPageCount(pdf), 'pages in the summary PDF').toBeGreaterThanOrEqual(1);
+          }
+          expect(errors).toEqual([]);
+        } finally {
+          await page.close();
+        }
+      });
+  });
+});
