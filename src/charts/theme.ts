@@ -21,7 +21,7 @@ export const FLOW_COLORS = {
   transfer: '#b8860b',
 } as const;
 
-export const MEASURE_COLORS = { customers: '#41b6c4', aum: '#253494', deposits: '#7fcdbb', reference: '#888888' } as const;
+export const MEASURE_COLORS = { customers: '#41b6c4', aum: '#253494', deposits: '#1d91c0', reference: '#888888' } as const;
 
 export const FONT_FAMILY =
   'system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
