@@ -74,6 +74,11 @@ export function registerPeriod(
       reg.line(id('inUp', t), col((a) => a < t));
       reg.line(id('inDown', t), col((a) => a > t));
       reg.line(end(t), [start(t), ...BRIDGE_TERMS.map((term) => id(term, t))]);
+      // The same row and column split three ways (stay, up, down): implied by the lines
+      // above, but each line is protected on its own, so the combination is listed too —
+      // without it a withheld down count is start − stay − lost when nothing can move up.
+      reg.line(id('retained', t), [id('M', t, t), id('outUp', t), id('outDown', t)]);
+      reg.line(end(t), [id('M', t, t), id('inUp', t), id('inDown', t), id('new', t), id('transferIn', t)]);
     }
 
     // Pooled counts behind the bank-wide and mid-high rates.
@@ -89,6 +94,10 @@ export function registerPeriod(
       const stay = members.map((t) => id('M', t, t));
       reg.add(id('pool', group, 'stay'), sumCells('count', stay.map((p) => reg.cells.get(p)!)));
       reg.line(id('pool', group, 'stay'), stay);
+      reg.line(id('pool', group, 'retained'), [id('pool', group, 'stay'), id('pool', group, 'outUp'), id('pool', group, 'outDown')]);
+      // The pooled rates' denominator splits the same way, so pooled rates add to 100 % too.
+      const den = snapId(period.start, branch, group === 'all' ? 'total' : 'midhigh', 'n');
+      reg.line(den, [id('pool', group, 'retained'), id('pool', group, 'lost'), id('pool', group, 'transferOut')]);
     }
 
     // Asset bridge: start − lost + new + Σ change + transferIn − transferOut = end (fen).
