@@ -55,7 +55,9 @@ export function renderElement(spec: ChartSpec, document: Document = chartDocumen
 export function renderSvg(spec: ChartSpec, document: Document = chartDocument()): string {
   const svg = renderElement(spec, document);
   for (const style of [...svg.querySelectorAll('style')]) style.remove();
-  for (const g of [...svg.querySelectorAll('g[aria-label]')]) g.setAttribute('role', 'group');
+  // aria-label is only allowed on elements with a role (axe: aria-prohibited-attr).
+  for (const el of [...svg.querySelectorAll('[aria-label]')])
+    if (!el.hasAttribute('role')) el.setAttribute('role', el.tagName.toLowerCase() === 'g' ? 'group' : 'img');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${spec.title}. ${spec.description}`);
   svg.setAttribute('font-family', FONT_FAMILY);
