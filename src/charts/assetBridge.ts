@@ -6,7 +6,7 @@ import { amount, amountScale, decimal, fig, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLabel } from './common.ts';
 import { FLOW_COLORS, MEASURE_COLORS } from './theme.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
-import { waterfallModel, waterfallPlot, type WaterfallInput, type WaterfallStep } from './migrationWaterfall.ts';
+import { waterfallModel, waterfallPlot, type WaterfallInput, type WaterfallStep, waterfallNotes } from './migrationWaterfall.ts';
 
 const negate = (v: Fig): Fig => (typeof v === 'number' ? -v : v);
 
@@ -79,18 +79,7 @@ export function assetBridgeChart(ctx: ChartContext, scope: ScopePeriod): ChartSp
     ),
     L(lang, `柱上的数字以${scale.unit}为单位，带正负号的是变动；数据表给出完整金额。`, `Bar labels are in ${scale.unit}; signed figures are changes. The data table gives each amount in full.`),
   ];
-  if (model.full && model.combined.length > 0)
-    notes.push(
-      L(
-        lang,
-        `${model.combined.length}项（${model.combined.map((s) => s.name).join('、')}）因隐私保护未公布，合为一根斜线柱“隐藏项合计”：其大小 = 期末 − 期初 − 已公布各项，本可由公布的数字算出，不泄露新的信息。`,
-        `${model.combined.length} steps (${model.combined.map((s) => s.name).join(', ')}) are withheld and shown together as one hatched “withheld (combined)” step: end − start − the published steps, which the published figures already give, so it reveals nothing new.`,
-      ),
-    );
-  if (model.full && model.base > 0)
-    notes.push(L(lang, `纵轴从${A(model.base)}开始：期初和期末柱在锯齿处截断，以便看清各项变动。`, `The axis starts at ${A(model.base)}: the start and end bars are cut at the zigzag so that the steps can be seen.`));
-  if (!model.full)
-    notes.push(L(lang, '期初或期末总额未公布，变动桥无法完整绘制；图中只按大小列出已公布的变动项。', 'The start or end total is withheld, so the bridge cannot be drawn in full; the chart lists the published steps by size only.'));
+  notes.push(...waterfallNotes(model, lang, (v) => A(v), { zh: '总额', en: 'total' }));
   const sup = suppressionNote(ctx, [a.start, a.end, ...steps.map((s) => s.value)]);
   if (sup) notes.push(sup);
 

@@ -5,7 +5,7 @@ import * as Plot from '@observablehq/plot';
 import type { SeriesFile } from '../schema/output.ts';
 import { date, valueOf } from '../lib/format.ts';
 import { L, sourceLine, suppressionNote, textCell } from './common.ts';
-import { FRAME, MEASURE_COLORS } from './theme.ts';
+import { FRAME, MEASURE_COLORS, frame } from './theme.ts';
 import { compareGini, dodge, giniCell, giniText, MEASURES, measureLabel, measureWord, monthTick, scopeAndSpan, timeDomain, thinTicks, utc, yPixel, yValue, type Measure } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
@@ -115,12 +115,7 @@ export function giniTrendChart(ctx: ChartContext, series: SeriesScope): ChartSpe
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: M.left,
-        marginRight: M.right,
-        marginTop: M.top,
-        marginBottom: M.bottom,
-        style: { fontSize: '12px' },
+        ...frame(M),
         x: {
           type: 'utc',
           domain: timeDomain(dates),

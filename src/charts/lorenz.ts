@@ -8,7 +8,7 @@ import * as Plot from '@observablehq/plot';
 import type { Concentration, ScopeSnapshot } from '../schema/output.ts';
 import { percent, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from './common.ts';
-import { FRAME, MEASURE_COLORS } from './theme.ts';
+import { FRAME, MEASURE_COLORS, frame } from './theme.ts';
 import { compareGini, giniText, MEASURES, measureLabel, measureWord, type Measure } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
@@ -194,12 +194,7 @@ export function lorenzChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSpec 
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: M.left,
-        marginRight: M.right,
-        marginTop: M.top,
-        marginBottom: M.bottom,
-        style: { fontSize: '12px' },
+        ...frame(M),
         x: { domain: [0, 1], tickFormat: pct, ticks: 10, grid: true, label: L(lang, '客户累计占比（按金额从少到多）→', 'Share of customers, smallest balance first →'), labelOffset: 36 },
         y: { domain: [0, 1], tickFormat: pct, ticks: 5, grid: true, label: L(lang, '↑ 持有金额累计占比', '↑ Cumulative share of the amount') },
         marks: [

@@ -189,3 +189,25 @@ export function waterfallPlot(input: WaterfallInput, model: WaterfallModel): Plo
     ],
   };
 }
+
+/**
+ * The notes every waterfall shares: the combined withheld step, a cut axis, a
+ * bridge that cannot be drawn in full. `base` formats the axis start; `what` names
+ * the withheld end ("人数"/"count" or "总额"/"total").
+ */
+export function waterfallNotes(model: WaterfallModel, lang: Lang, base: (v: number) => string, what: { zh: string; en: string }): string[] {
+  const notes: string[] = [];
+  if (model.full && model.combined.length > 0)
+    notes.push(
+      L(
+        lang,
+        `${model.combined.length}项（${model.combined.map((s) => s.name).join('、')}）因隐私保护未公布，合为一根斜线柱“隐藏项合计”：其大小 = 期末 − 期初 − 已公布各项，本可由公布的数字算出，不泄露新的信息。`,
+        `${model.combined.length} steps (${model.combined.map((s) => s.name).join(', ')}) are withheld and shown together as one hatched “withheld (combined)” step: end − start − the published steps, which the published figures already give, so it reveals nothing new.`,
+      ),
+    );
+  if (model.full && model.base > 0)
+    notes.push(L(lang, `纵轴从${base(model.base)}开始：期初和期末柱在锯齿处截断，以便看清各项变动。`, `The axis starts at ${base(model.base)}: the start and end bars are cut at the zigzag so that the steps can be seen.`));
+  if (!model.full)
+    notes.push(L(lang, `期初或期末${what.zh}未公布，变动桥无法完整绘制；图中只按大小列出已公布的变动项。`, `The start or end ${what.en} is withheld, so the bridge cannot be drawn in full; the chart lists the published steps by size only.`));
+  return notes;
+}

@@ -10,7 +10,7 @@ import { count, date, fig, isSuppressed, month, percent, valueOf } from '../lib/
 import { periodScope, type Report } from '../site/data.ts';
 import { figCell, L, periodLabel, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLabel } from './common.ts';
 import { hatchMark } from './render.ts';
-import { FLOW_COLORS, FRAME, hatchId, MEASURE_COLORS, tierColors } from './theme.ts';
+import { FLOW_COLORS, FRAME, hatchId, MEASURE_COLORS, tierColors, frame } from './theme.ts';
 import { compareShares, dodge, monthTick, scopeAndSpan, stackDodge, thinTicks, timeDomain, utc, yPixel, yValue } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
@@ -102,12 +102,7 @@ export function newMixChart(ctx: ChartContext, scope: ScopePeriod): ChartSpec {
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: 48,
-        marginRight: 12,
-        marginTop: 30,
-        marginBottom: 36,
-        style: { fontSize: '12px' },
+        ...frame({ left: 48, right: 12, top: 30, bottom: 36 }),
         fx: { domain: tiers.map((t) => t.label), label: null, padding: 0.1, axis: 'top' },
         x: { domain: series, label: null, padding: 0.1, axis: 'bottom', tickFormat: (s: string) => (s === series[0] ? L(lang, '新增', 'New') : L(lang, '存量', 'All')) },
         y: { domain: [0, hi], insetTop: 20, tickFormat: (d: number) => `${Math.round(d * 100)}%`, ticks: 5, grid: true, label: null },
@@ -208,12 +203,7 @@ export function newMidHighTrendChart(ctx: ChartContext, series: SeriesScope): Ch
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: M.left,
-        marginRight: M.right,
-        marginTop: M.top,
-        marginBottom: M.bottom,
-        style: { fontSize: '12px' },
+        ...frame(M),
         x: { type: 'utc', domain: timeDomain(ends), ticks: thinTicks(ends, 8), tickFormat: monthTick(lang), label: null, inset: 10 },
         y: { domain: [0, hi], ticks: 5, grid: true, tickFormat: (d: number) => percent(d, lang).replace(/\.00%$/, '%'), label: L(lang, '↑ 中高端占比', '↑ Mid-high share') },
         marks: [
@@ -370,12 +360,7 @@ export function newByTierChart(ctx: ChartContext, rows: PeriodMix[]): ChartSpec 
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: M.left,
-        marginRight: M.right,
-        marginTop: M.top,
-        marginBottom: M.bottom,
-        style: { fontSize: '12px' },
+        ...frame(M),
         x: { domain: xs, label: null, padding: 0.3, tickFormat: tick, ticks },
         y: { domain: [0, top], ticks: 5, grid: true, tickFormat: (d: number) => count(d, lang), label: L(lang, '↑ 新增客户数', '↑ New customers') },
         color: { domain: labels, range: colors },

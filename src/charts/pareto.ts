@@ -8,7 +8,7 @@ import type { ScopeSnapshot } from '../schema/output.ts';
 import { percent } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from './common.ts';
 import { lorenzCurve } from './lorenz.ts';
-import { FRAME, MEASURE_COLORS } from './theme.ts';
+import { MEASURE_COLORS, frame } from './theme.ts';
 import { measureLabel, measureWord, type Measure } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
@@ -98,12 +98,7 @@ export function paretoChart(ctx: ChartContext, scope: ScopeSnapshot, measure: Me
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: 56,
-        marginRight: 24,
-        marginTop: 30,
-        marginBottom: 44,
-        style: { fontSize: '12px' },
+        ...frame({ left: 56, right: 24, top: 30, bottom: 44 }),
         x: { domain: [0, 1], tickFormat: pct, ticks: 10, grid: true, label: L(lang, `客户占比（按${what}从多到少）→`, `Share of customers, largest ${what} first →`), labelOffset: 36 },
         y: { domain: [0, 1], tickFormat: pct, ticks: 5, grid: true, label: L(lang, `↑ 持有${what}累计占比`, `↑ Cumulative share of ${what}`) },
         marks: [

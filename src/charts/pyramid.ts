@@ -6,7 +6,7 @@ import type { ScopeSnapshot } from '../schema/output.ts';
 import { percent, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLabel } from './common.ts';
 import { hatchMark } from './render.ts';
-import { FRAME, MEASURE_COLORS } from './theme.ts';
+import { MEASURE_COLORS, frame } from './theme.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
 export type PyramidMeasure = 'aum' | 'deposits';
@@ -116,11 +116,7 @@ export function pyramidChart(ctx: ChartContext, scope: ScopeSnapshot, measure: P
     table: { columns: cols.map((label, i) => ({ label, numeric: i > 0 })), rows },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: 100,
-        marginRight: 60,
-        marginTop: 34,
-        style: { fontSize: '12px' },
+        ...frame({ left: 100, right: 60, top: 34 }),
         x: { domain: [-edge, edge], tickFormat: (d: number) => `${Math.round(Math.abs(d) * 100)}%`, label: null, ticks: 8 },
         y: { domain: order, label: null, padding: 0.25 },
         marks: [

@@ -30,3 +30,15 @@ export const FONT_FAMILY =
 export const FRAME = { width: 720, height: 405 } as const;
 
 export const hatchId = (chartId: string) => `ts-hatch-${chartId}`;
+
+/** The frame with one chart's margins: Plot cannot measure text, so each chart sizes its own for its labels. */
+export function frame(m: { top?: number; right?: number; bottom?: number; left?: number }) {
+  return {
+    ...FRAME,
+    ...(m.top === undefined ? {} : { marginTop: m.top }),
+    ...(m.right === undefined ? {} : { marginRight: m.right }),
+    ...(m.bottom === undefined ? {} : { marginBottom: m.bottom }),
+    ...(m.left === undefined ? {} : { marginLeft: m.left }),
+    style: { fontSize: '12px' },
+  };
+}

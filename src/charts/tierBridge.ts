@@ -8,7 +8,7 @@ import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLa
 import { FLOW_COLORS } from './theme.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 import { safeKey, tierKeys } from './migrationCommon.ts';
-import { waterfallModel, waterfallPlot, type WaterfallInput, type WaterfallStep } from './migrationWaterfall.ts';
+import { waterfallModel, waterfallPlot, type WaterfallInput, type WaterfallStep, waterfallNotes } from './migrationWaterfall.ts';
 
 type Term = 'new' | 'inUp' | 'inDown' | 'transferIn' | 'outUp' | 'outDown' | 'lost' | 'transferOut';
 
@@ -90,18 +90,7 @@ export function tierBridgeChart(ctx: ChartContext, scope: ScopePeriod, tier: str
       `Start + new + in from below + in from above${atBranch ? ' + transferred in' : ''} − moved up − moved down − lost${atBranch ? ' − transferred out' : ''} = end. Net change = end − start; it is not the number of new customers.`,
     ),
   ];
-  if (model.full && model.combined.length > 0)
-    notes.push(
-      L(
-        lang,
-        `${model.combined.length}项（${model.combined.map((s) => s.name).join('、')}）因隐私保护未公布，合为一根斜线柱“隐藏项合计”：其大小 = 期末 − 期初 − 已公布各项，本可由公布的数字算出，不泄露新的信息。`,
-        `${model.combined.length} steps (${model.combined.map((s) => s.name).join(', ')}) are withheld and shown together as one hatched “withheld (combined)” step: end − start − the published steps, which the published figures already give, so it reveals nothing new.`,
-      ),
-    );
-  if (model.full && model.base > 0)
-    notes.push(L(lang, `纵轴从${count(model.base, lang)}开始：期初和期末柱在锯齿处截断，以便看清各项变动。`, `The axis starts at ${count(model.base, lang)}: the start and end bars are cut at the zigzag so that the steps can be seen.`));
-  if (!model.full)
-    notes.push(L(lang, '期初或期末人数未公布，变动桥无法完整绘制；图中只按大小列出已公布的变动项。', 'The start or end count is withheld, so the bridge cannot be drawn in full; the chart lists the published steps by size only.'));
+  notes.push(...waterfallNotes(model, lang, (v) => count(v, lang), { zh: '人数', en: 'count' }));
   const sup = suppressionNote(ctx, [flow.start, flow.end, ...steps.map((s) => s.value)]);
   if (sup) notes.push(sup);
 

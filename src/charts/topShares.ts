@@ -5,7 +5,7 @@ import * as Plot from '@observablehq/plot';
 import type { Ratio, ScopeSnapshot } from '../schema/output.ts';
 import { fig, isSuppressed, percent, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from './common.ts';
-import { FRAME, MEASURE_COLORS } from './theme.ts';
+import { MEASURE_COLORS, frame } from './theme.ts';
 import { MEASURES, measureLabel, measureWord, type Measure } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
@@ -102,12 +102,7 @@ export function topSharesChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSp
     },
     figure: {
       plot: {
-        ...FRAME,
-        marginLeft: 48,
-        marginRight: 12,
-        marginTop: 30,
-        marginBottom: 36,
-        style: { fontSize: '12px' },
+        ...frame({ left: 48, right: 12, top: 30, bottom: 36 }),
         fx: { domain: groups, label: null, padding: 0.12, axis: 'top' },
         x: { domain: labels, label: null, padding: 0.12, axis: 'bottom' },
         y: { domain: [0, 1], insetTop: 20, tickFormat: (d: number) => `${Math.round(d * 100)}%`, ticks: 5, grid: true, label: null },
