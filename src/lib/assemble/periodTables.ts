@@ -81,18 +81,20 @@ export function registerPeriod(
       reg.line(end(t), [id('M', t, t), id('inUp', t), id('inDown', t), id('new', t), id('transferIn', t)]);
     }
 
-    // Pooled counts behind the bank-wide and mid-high rates.
+    // Pooled counts behind the bank-wide and mid-high rates: the headline rates, so
+    // one tier's detail is hidden before them.
+    const poolCost = branch === null ? COST.bankPart : COST.branchPart;
     for (const [group, members] of [
       ['all', tiers.map((_, t) => t)],
       ['midhigh', tiers.map((_, t) => t).filter((t) => t >= from)],
     ] as const) {
       for (const term of ['outUp', 'outDown', 'lost', 'transferOut', 'retained'] as const) {
         const parts = members.map((t) => id(term, t));
-        reg.add(id('pool', group, term), sumCells('count', parts.map((p) => reg.cells.get(p)!)), { known: term === 'transferOut' && branch === null });
+        reg.add(id('pool', group, term), sumCells('count', parts.map((p) => reg.cells.get(p)!)), { known: term === 'transferOut' && branch === null, cost: poolCost });
         reg.line(id('pool', group, term), parts);
       }
       const stay = members.map((t) => id('M', t, t));
-      reg.add(id('pool', group, 'stay'), sumCells('count', stay.map((p) => reg.cells.get(p)!)));
+      reg.add(id('pool', group, 'stay'), sumCells('count', stay.map((p) => reg.cells.get(p)!)), { cost: poolCost });
       reg.line(id('pool', group, 'stay'), stay);
       reg.line(id('pool', group, 'retained'), [id('pool', group, 'stay'), id('pool', group, 'outUp'), id('pool', group, 'outDown')]);
       // The pooled rates' denominator splits the same way, so pooled rates add to 100 % too.
