@@ -11,7 +11,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fig, isSuppressed, percent, valueOf, type Lang } from '../../src/lib/format.ts';
 import type { Ratio, ScopeSnapshot } from '../../src/schema/output.ts';
-import { reportAt, snapshotScope, type Report } from '../../src/site/data.ts';
+import { periodScope, reportAt, snapshotScope, type Report } from '../../src/site/data.ts';
 import { pageData } from '../../src/site/page.ts';
 import { href, PAGE_KINDS, routesOf, siteOf, type PageKind, type Route, type Site } from '../../src/site/routes.ts';
 import { describeViolations, horizontalOverflow, launch, pdfPageCount, visit, type Browser } from './browser.ts';
@@ -213,6 +213,35 @@ describe.skipIf(stale || noBrowser)('in Chromium', () => {
             if (n !== null && !text.includes(percent(n, lang))) missing.push(`${t.tier} ${what} ${percent(n, lang)}`);
           }
         expect(missing, `not on /${route.path}`).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it.each(LANGS)('summary (%s): KPI cards and narrative carry the headline figures', async (lang) => {
+      const route = routeOf('summary', lang);
+      const data = pageData(route, report, site);
+      const snap = snapshotScope(report.snapshot(data.end), null);
+      const head = data.period ? periodScope(report.period(data.period.id), null) : null;
+      const { page } = await visit(context, urlOf(route));
+      try {
+        const card = async (id: string) => (await page.locator(`#kpi-${id} .value`).textContent())?.trim();
+        expect(await card('customers')).toBe(fig(snap.customers, 'count', lang, site.meta.privacy.minCell));
+        expect(await card('mid-high')).toBe(fig(snap.midHigh.n, 'count', lang, site.meta.privacy.minCell));
+        expect(await card('mid-high-aum')).toBe(shareText(snap.midHigh.aumShare, lang));
+        expect(await card('mid-high-deposits')).toBe(shareText(snap.midHigh.depositsShare, lang));
+        if (head) {
+          expect(await card('mid-high-up')).toBe(shareText(head.pooled.midHigh.gross.up, lang));
+          expect(await card('mid-high-down')).toBe(shareText(head.pooled.midHigh.gross.down, lang));
+          expect(await card('new')).toBe(fig(head.newMix.total, 'count', lang, site.meta.privacy.minCell));
+        }
+        const sentences = await page.locator('.narrative p').allTextContents();
+        expect(sentences.length).toBeGreaterThanOrEqual(4);
+        expect(sentences.length).toBeLessThanOrEqual(6);
+        const point80 = valueOf(snap.concentration.aum.point80);
+        if (point80 !== null) expect(sentences.join(' ')).toContain(percent(point80, lang));
+        // Every KPI with a history draws its sparkline.
+        expect(await page.locator('.kpi svg').count()).toBe(await page.locator('.kpi').count());
       } finally {
         await page.close();
       }
