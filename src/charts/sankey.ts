@@ -44,7 +44,7 @@ const NODE_WIDTH = 12;
 /** Narrowest band drawn, in px, so a flow of a few customers stays visible. */
 const MIN_LINK = 1.5;
 const LEGEND_Y = 12;
-const TOP = 48;
+const TOP = 56;
 
 const sumIfAll = (figs: Fig[]): number | null => {
   let s = 0;
