@@ -174,7 +174,7 @@ export const NewMix = z
     tiers: z.array(z.object({ tier: z.string(), n: Fig, share: Ratio, stockShare: Ratio }).strict()),
     midHighShare: Ratio,
     stockMidHighShare: Ratio,
-    /** null where the input has no open_date. */
+    /** null where no new customer of the scope has an open_date (the input has none, or nobody is new). */
     openedInPeriod: Fig.nullable(),
     reappearing: Fig.nullable(),
   })
