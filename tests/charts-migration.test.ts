@@ -205,7 +205,9 @@ describe('sankey', () => {
     // Start nodes top → bottom: highest tier first, New last.
     const starts = [...doc.querySelectorAll('g.mig-nodes rect')].filter((r) => r.getAttribute('data-node')!.startsWith('start:'));
     const byY = [...starts].sort((a, b) => num(a, 'y') - num(b, 'y')).map((r) => r.getAttribute('data-node')!.slice(6));
-    const expected = [...order].reverse().concat('new').filter((k) => drawn.some((t) => t.from === k));
+    // Every tier with customers at the start has a node, even when all its flows are withheld.
+    const startOf = (k: string) => bank.tiers.find((t) => t.tier === k)?.start;
+    const expected = [...order].reverse().concat('new').filter((k) => drawn.some((t) => t.from === k) || (startOf(k) !== undefined && startOf(k) !== 0));
     expect(byY).toEqual(expected);
     // Node labels carry the published counts.
     const nodeText = [...doc.querySelectorAll('g.mig-node-labels text')].map((t) => t.textContent);

@@ -100,7 +100,14 @@ export function sankeyChart(ctx: ChartContext, scope: ScopePeriod): ChartSpec {
   const drawn = relevant.filter((t): t is typeof t & { n: number } => typeof t.n === 'number' && t.n > 0);
   const withheld = relevant.filter((t) => isSuppressed(t.n));
   const used = new Set(drawn.flatMap((t) => [`start:${t.from}`, `end:${t.to}`]));
-  const nodes = allNodes.filter((n) => used.has(n.id));
+  // A tier whose every flow is withheld still has a published count: keep its node,
+  // so the reader sees it exists, rather than a chart that silently drops a tier.
+  const hasCustomers = (n: NodeDatum) => {
+    if (!tiers.includes(n.key)) return false;
+    const v = n.side === 'start' ? flow(n.key)?.start : flow(n.key)?.end;
+    return v !== undefined && v !== 0;
+  };
+  const nodes = allNodes.filter((n) => used.has(n.id) || hasCustomers(n));
   const dirOf = (from: string, to: string) => transitionDirection(meta, from, to);
   const linkTitle = (from: string, to: string, n: Fig) =>
     `${label(from)} → ${label(to)}（${directionLabel(dirOf(from, to), lang)}）：${fig(n, 'count', lang, minCell)}`;
