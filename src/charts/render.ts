@@ -43,7 +43,12 @@ export const hatchMark = (chartId: string): Plot.Markish =>
 
 export function renderElement(spec: ChartSpec, document: Document = chartDocument()): Element {
   if ('plot' in spec.figure) {
-    const el = Plot.plot({ ...spec.figure.plot, document, className: PLOT_CLASS } as Plot.PlotOptions) as unknown as Element;
+    let el: Element;
+    try {
+      el = Plot.plot({ ...spec.figure.plot, document, className: PLOT_CLASS } as Plot.PlotOptions) as unknown as Element;
+    } catch (e) {
+      throw new Error(`chart ${spec.id}: Plot failed: ${(e as Error).message}`, { cause: e });
+    }
     if (el.tagName.toLowerCase() !== 'svg')
       throw new Error(`chart ${spec.id}: Plot returned <${el.tagName.toLowerCase()}>, not <svg> (no Plot legends, titles or captions: the page draws those)`);
     return el;
@@ -56,8 +61,17 @@ export function renderSvg(spec: ChartSpec, document: Document = chartDocument())
   const svg = renderElement(spec, document);
   for (const style of [...svg.querySelectorAll('style')]) style.remove();
   // aria-label is only allowed on elements with a role (axe: aria-prohibited-attr).
-  for (const el of [...svg.querySelectorAll('[aria-label]')])
-    if (!el.hasAttribute('role')) el.setAttribute('role', el.tagName.toLowerCase() === 'g' ? 'group' : 'img');
+  for (const el of [...svg.querySelectorAll('[aria-label]')]) {
+    const group = el.tagName.toLowerCase() === 'g';
+    if (!el.hasAttribute('role')) el.setAttribute('role', group ? 'group' : 'img');
+    // A labelled shape (a heat-map cell, a bar segment) also gets a native tooltip:
+    // hover text with no JavaScript.
+    if (!group && ![...el.children].some((c) => c.tagName.toLowerCase() === 'title')) {
+      const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+      title.textContent = el.getAttribute('aria-label');
+      el.appendChild(title);
+    }
+  }
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${spec.title}. ${spec.description}`);
   svg.setAttribute('font-family', FONT_FAMILY);
