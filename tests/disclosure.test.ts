@@ -463,6 +463,8 @@ describe('Disclosure', () => {
     expect(d.ratio('n/a', 'n/all')).toEqual({ suppressed: 'frequency' });
     expect(d.ratio('aum/all', 'n/b')).toEqual({ suppressed: 'secondary' });
     expect(d.ratio('aum/empty', 'n/empty')).toBeNull();
+    // A published zero denominator: undefined, even over a withheld numerator (nobody to reveal).
+    expect(d.ratio('n/a', 'n/empty')).toBeNull();
   });
 
   it('derive: the most basic reason wins; f runs only on published inputs', () => {

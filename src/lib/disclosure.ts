@@ -264,10 +264,13 @@ export class Disclosure {
   }
 
   /**
-   * num ÷ den: a share or an average. Suppression is checked before the zero
-   * denominator, because null would itself reveal that a hidden denominator is 0.
+   * num ÷ den: a share or an average. A published zero denominator makes the ratio
+   * undefined (null) whatever the numerator's status — nobody is there to reveal.
+   * A hidden denominator is checked for suppression first, because null would
+   * itself reveal that it is 0.
    */
   ratio(numId: string, denId: string): number | null | Suppressed {
+    if (!this.suppressed.has(denId) && this.#cell(denId).value === 0) return null;
     return this.derive([numId, denId], (num, den) => (den === 0 ? null : num / den));
   }
 
