@@ -36,7 +36,7 @@ export function buildSeries(branches: readonly (string | null)[], snapshots: rea
           end: p.end,
           netChange: net,
           new: sc.newMix.total,
-          lost: lostTotal(sc),
+          lost: lostTotal(sc, startSnap.customers),
           up: sc.pooled.all.gross.up,
           down: sc.pooled.all.gross.down,
           loss: sc.pooled.all.gross.loss,
@@ -51,12 +51,17 @@ export function buildSeries(branches: readonly (string | null)[], snapshots: rea
   };
 }
 
-/** Lost customers of all tiers: published only when every tier's count is. */
-function lostTotal(sc: PeriodFile['scopes'][number]): SeriesFile['scopes'][number]['periods'][number]['lost'] {
-  let total = 0;
-  for (const t of sc.tiers) {
-    if (typeof t.lost !== 'number') return { suppressed: 'secondary' };
-    total += t.lost;
-  }
-  return total;
+/**
+ * Lost customers of all tiers: the sum of the tiers' counts where all are published,
+ * else the pooled loss rate × customers at start where both are. The pooled count
+ * behind that rate is itself a published cell of the registry, so this recovers
+ * nothing withheld; the product is within rounding of that integer.
+ */
+function lostTotal(sc: PeriodFile['scopes'][number], startCustomers: PeriodFile['scopes'][number]['tiers'][number]['start']): SeriesFile['scopes'][number]['periods'][number]['lost'] {
+  if (sc.tiers.every((t) => typeof t.lost === 'number')) return sc.tiers.reduce((a, t) => a + (t.lost as number), 0);
+  const rate = sc.pooled.all.gross.loss;
+  if (typeof rate === 'number' && typeof startCustomers === 'number') return Math.round(rate * startCustomers);
+  if (typeof rate === 'object' && rate !== null) return rate;
+  if (typeof startCustomers === 'object') return startCustomers;
+  return { suppressed: 'secondary' };
 }
