@@ -1,7 +1,7 @@
 // Expected strings are written out by hand from METRICS.md "Number display" and
 // the rounding rule (half away from zero, once, at display).
 import { describe, expect, it } from 'vitest';
-import { amount, amountScale, count, date, fig, multiple, percent, points } from '../src/lib/format.ts';
+import { amount, amountScale, compareShares, count, date, fig, multiple, percent, percentTick, points } from '../src/lib/format.ts';
 
 describe('format', () => {
   it('percentages have two decimals and round half away from zero', () => {
@@ -61,5 +61,13 @@ describe('format', () => {
     expect(multiple(1086.8718, 'en')).toBe('1,086.87×');
     expect(date('2025-11-30', 'zh')).toBe('2025年11月30日');
     expect(date('2025-11-30', 'en')).toBe('30 Nov 2025');
+  });
+
+  it('compares shares as the reader sees them, and ticks in whole percent', () => {
+    expect(compareShares(0.04401, 0.04398, 'en')).toBe(0); // both 4.40%
+    expect(compareShares(0.05, 0.044, 'zh')).toBe(1);
+    expect(compareShares(0.0151, 0.0161, 'en')).toBe(-1);
+    expect(percentTick(0.2)).toBe('20%');
+    expect(percentTick(0)).toBe('0%');
   });
 });

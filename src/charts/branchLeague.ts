@@ -2,7 +2,7 @@
 // common scale, with the bank's share as the reference line, so a reader sees at
 // once which branches carry a richer book than the bank.
 import * as Plot from '@observablehq/plot';
-import { percent, valueOf } from '../lib/format.ts';
+import { compareShares, percent, percentTick, valueOf } from '../lib/format.ts';
 import type { LeagueRow } from '../site/league.ts';
 import { figCell, L, scopeAndWhen, scopeLabel, sourceLine, suppressionNote, textCell } from './common.ts';
 import { MEASURE_COLORS } from './theme.ts';
@@ -17,7 +17,7 @@ export function branchLeagueChart(ctx: ChartContext, rows: LeagueRow[]): ChartSp
     .map((r) => ({ label: scopeLabel(meta, r.branch, lang), v: valueOf(r.midHighShare) }))
     .filter((d): d is { label: string; v: number } => d.v !== null)
     .sort((a, b) => b.v - a.v || (a.label < b.label ? -1 : 1));
-  const above = bankShare === null ? 0 : pts.filter((p) => Math.round(p.v * 1e4) > Math.round(bankShare * 1e4)).length;
+  const above = bankShare === null ? 0 : pts.filter((p) => compareShares(p.v, bankShare, lang) > 0).length;
   const withheld = branches.length - pts.length;
   const title =
     bankShare !== null && pts.length
@@ -57,7 +57,7 @@ export function branchLeagueChart(ctx: ChartContext, rows: LeagueRow[]): ChartSp
         marginLeft: 130,
         marginRight: 70,
         style: { fontSize: '12px' },
-        x: { label: null, tickFormat: (d: number) => `${(d * 100).toFixed(0)}%`, grid: true, nice: true, zero: true },
+        x: { label: null, tickFormat: percentTick, grid: true, nice: true, zero: true },
         y: { domain: pts.map((p) => p.label), label: null },
         marks: [
           ...(bankShare !== null

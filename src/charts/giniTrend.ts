@@ -3,10 +3,10 @@
 // value breaks its line; it is never drawn at 0.
 import * as Plot from '@observablehq/plot';
 import type { SeriesFile } from '../schema/output.ts';
-import { date, valueOf } from '../lib/format.ts';
+import { date, valueOf, utcDate } from '../lib/format.ts';
 import { L, sourceLine, suppressionNote, textCell } from './common.ts';
 import { FRAME, MEASURE_COLORS, frame } from './theme.ts';
-import { compareGini, dodge, giniCell, giniText, MEASURES, measureLabel, measureWord, monthTick, scopeAndSpan, timeDomain, thinTicks, utc, yPixel, yValue, type Measure } from './sectionKit.ts';
+import { compareGini, dodge, giniCell, giniText, MEASURES, measureLabel, measureWord, monthTick, scopeAndSpan, timeDomain, thinTicks, yPixel, yValue, type Measure } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
 type SeriesScope = SeriesFile['scopes'][number];
@@ -18,7 +18,7 @@ export function giniTrendChart(ctx: ChartContext, series: SeriesScope): ChartSpe
   const id = 'gini-trend';
   const snaps = series.snapshots.filter((s) => s.date <= ctx.asOf);
   const dates = snaps.map((s) => s.date);
-  const points = MEASURES.flatMap((m) => snaps.map((s) => ({ measure: m, date: utc(s.date), iso: s.date, v: valueOf(s[KEY[m]]) })));
+  const points = MEASURES.flatMap((m) => snaps.map((s) => ({ measure: m, date: utcDate(s.date), iso: s.date, v: valueOf(s[KEY[m]]) })));
   const known = points.filter((p): p is typeof p & { v: number } => p.v !== null);
 
   // Title from the first and last snapshot, only when both are published.

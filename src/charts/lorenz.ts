@@ -6,7 +6,7 @@
 // together.
 import * as Plot from '@observablehq/plot';
 import type { Concentration, ScopeSnapshot } from '../schema/output.ts';
-import { percent, valueOf } from '../lib/format.ts';
+import { percent, percentTick, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from './common.ts';
 import { FRAME, MEASURE_COLORS, frame } from './theme.ts';
 import { compareGini, giniText, MEASURES, measureLabel, measureWord, type Measure } from './sectionKit.ts';
@@ -176,7 +176,6 @@ export function lorenzChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSpec 
   const markers = curves.filter((c) => c.point80);
   const labels = callouts(curves, lang);
   const angle = (-Math.atan(INNER.height / INNER.width) * 180) / Math.PI;
-  const pct = (d: number) => `${Math.round(d * 100)}%`;
   return {
     id,
     title,
@@ -195,8 +194,8 @@ export function lorenzChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSpec 
     figure: {
       plot: {
         ...frame(M),
-        x: { domain: [0, 1], tickFormat: pct, ticks: 10, grid: true, label: L(lang, '客户累计占比（按金额从少到多）→', 'Share of customers, smallest balance first →'), labelOffset: 36 },
-        y: { domain: [0, 1], tickFormat: pct, ticks: 5, grid: true, label: L(lang, '↑ 持有金额累计占比', '↑ Cumulative share of the amount') },
+        x: { domain: [0, 1], tickFormat: percentTick, ticks: 10, grid: true, label: L(lang, '客户累计占比（按金额从少到多）→', 'Share of customers, smallest balance first →'), labelOffset: 36 },
+        y: { domain: [0, 1], tickFormat: percentTick, ticks: 5, grid: true, label: L(lang, '↑ 持有金额累计占比', '↑ Cumulative share of the amount') },
         marks: [
           Plot.line(
             [

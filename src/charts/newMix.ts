@@ -6,12 +6,12 @@
 // as zero; counts withheld inside a published total are drawn as one hatched block.
 import * as Plot from '@observablehq/plot';
 import type { Fig, Period, Ratio, ScopePeriod, SeriesFile } from '../schema/output.ts';
-import { count, date, fig, isSuppressed, month, percent, valueOf } from '../lib/format.ts';
+import { compareShares, count, date, fig, isSuppressed, month, percent, percentTick, valueOf, utcDate } from '../lib/format.ts';
 import { periodScope, type Report } from '../site/data.ts';
 import { figCell, L, periodLabel, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLabel } from './common.ts';
 import { hatchMark } from './render.ts';
 import { FLOW_COLORS, FRAME, hatchId, MEASURE_COLORS, tierColors, frame } from './theme.ts';
-import { compareShares, dodge, monthTick, scopeAndSpan, stackDodge, thinTicks, timeDomain, utc, yPixel, yValue } from './sectionKit.ts';
+import { dodge, monthTick, scopeAndSpan, stackDodge, thinTicks, timeDomain, yPixel, yValue } from './sectionKit.ts';
 import type { Cell, ChartContext, ChartSpec } from './types.ts';
 
 export type NewMix = ScopePeriod['newMix'];
@@ -105,7 +105,7 @@ export function newMixChart(ctx: ChartContext, scope: ScopePeriod): ChartSpec {
         ...frame({ left: 48, right: 12, top: 30, bottom: 36 }),
         fx: { domain: tiers.map((t) => t.label), label: null, padding: 0.1, axis: 'top' },
         x: { domain: series, label: null, padding: 0.1, axis: 'bottom', tickFormat: (s: string) => (s === series[0] ? L(lang, '新增', 'New') : L(lang, '存量', 'All')) },
-        y: { domain: [0, hi], insetTop: 20, tickFormat: (d: number) => `${Math.round(d * 100)}%`, ticks: 5, grid: true, label: null },
+        y: { domain: [0, hi], insetTop: 20, tickFormat: percentTick, ticks: 5, grid: true, label: null },
         color: { domain: series, range: [NEW_COLOR, STOCK_COLOR] },
         marks: [
           Plot.barY(known, { fx: 'tier', x: 'series', y: 'v', fill: 'series' }),
@@ -128,7 +128,7 @@ export function newMidHighTrendChart(ctx: ChartContext, series: SeriesScope): Ch
     { key: 'newMidHighShare', label: newWord(lang), color: NEW_COLOR },
     { key: 'stockMidHighShare', label: stockWord(lang), color: STOCK_COLOR },
   ] as const;
-  const points = kinds.flatMap((k) => periods.map((p) => ({ kind: k.label, date: utc(p.end), iso: p.end, v: valueOf(p[k.key]) })));
+  const points = kinds.flatMap((k) => periods.map((p) => ({ kind: k.label, date: utcDate(p.end), iso: p.end, v: valueOf(p[k.key]) })));
   const known = points.filter((p): p is typeof p & { v: number } => p.v !== null);
 
   const both = periods

@@ -5,7 +5,7 @@
 // the Lorenz chart; the title answers the check only from the published 80 % point.
 import * as Plot from '@observablehq/plot';
 import type { ScopeSnapshot } from '../schema/output.ts';
-import { percent } from '../lib/format.ts';
+import { percent, percentTick } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from './common.ts';
 import { lorenzCurve } from './lorenz.ts';
 import { MEASURE_COLORS, frame } from './theme.ts';
@@ -78,7 +78,6 @@ export function paretoChart(ctx: ChartContext, scope: ScopeSnapshot, measure: Me
       (pts.length ? `${pts.length} published points.` : 'No curve drawn.'),
   );
 
-  const pct = (d: number) => `${Math.round(d * 100)}%`;
   const mid = pts.length ? pts.reduce((best, pt) => (Math.abs(pt.x - 0.5) < Math.abs(best.x - 0.5) ? pt : best), pts[0]!) : null;
   const color = MEASURE_COLORS[measure];
   return {
@@ -99,8 +98,8 @@ export function paretoChart(ctx: ChartContext, scope: ScopeSnapshot, measure: Me
     figure: {
       plot: {
         ...frame({ left: 56, right: 24, top: 30, bottom: 44 }),
-        x: { domain: [0, 1], tickFormat: pct, ticks: 10, grid: true, label: L(lang, `客户占比（按${what}从多到少）→`, `Share of customers, largest ${what} first →`), labelOffset: 36 },
-        y: { domain: [0, 1], tickFormat: pct, ticks: 5, grid: true, label: L(lang, `↑ 持有${what}累计占比`, `↑ Cumulative share of ${what}`) },
+        x: { domain: [0, 1], tickFormat: percentTick, ticks: 10, grid: true, label: L(lang, `客户占比（按${what}从多到少）→`, `Share of customers, largest ${what} first →`), labelOffset: 36 },
+        y: { domain: [0, 1], tickFormat: percentTick, ticks: 5, grid: true, label: L(lang, `↑ 持有${what}累计占比`, `↑ Cumulative share of ${what}`) },
         marks: [
           Plot.ruleX([0.2], { stroke: MEASURE_COLORS.reference, strokeDasharray: '5 4' }),
           Plot.ruleY([0.8], { stroke: MEASURE_COLORS.reference, strokeDasharray: '5 4' }),

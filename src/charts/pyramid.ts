@@ -3,7 +3,7 @@
 // is the first thing a reader sees.
 import * as Plot from '@observablehq/plot';
 import type { ScopeSnapshot } from '../schema/output.ts';
-import { percent, valueOf } from '../lib/format.ts';
+import { percent, percentTick, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLabel } from './common.ts';
 import { hatchMark } from './render.ts';
 import { MEASURE_COLORS, frame } from './theme.ts';
@@ -117,7 +117,7 @@ export function pyramidChart(ctx: ChartContext, scope: ScopeSnapshot, measure: P
     figure: {
       plot: {
         ...frame({ left: 100, right: 60, top: 34 }),
-        x: { domain: [-edge, edge], tickFormat: (d: number) => `${Math.round(Math.abs(d) * 100)}%`, label: null, ticks: 8 },
+        x: { domain: [-edge, edge], tickFormat: (d: number) => percentTick(Math.abs(d)), label: null, ticks: 8 },
         y: { domain: order, label: null, padding: 0.25 },
         marks: [
           hatchMark(id),

@@ -2,7 +2,7 @@
 // comparisons worded only as far as the displayed figures support them, time
 // axes for series, and label placement that keeps direct labels apart.
 import type { Ratio } from '../schema/output.ts';
-import { date, decimal, month, percent, type Lang } from '../lib/format.ts';
+import { date, decimal, month, utcDate, type Lang } from '../lib/format.ts';
 import { figCell, L, scopeLabel } from './common.ts';
 import type { Cell, ChartContext } from './types.ts';
 
@@ -26,43 +26,31 @@ export function giniCell(v: Ratio, ctx: ChartContext): Cell {
   return typeof v === 'number' ? { ...cell, text: giniText(v, ctx.lang) } : cell;
 }
 
-/**
- * How a share compares with a reference, as the reader sees it: "same" when both
- * display alike or the difference rounds to 0.00 percentage points.
- */
-export function compareShares(a: number, b: number, lang: Lang): -1 | 0 | 1 {
-  if (percent(a, lang) === percent(b, lang)) return 0;
-  if (decimal(Math.abs(a - b) * 100, lang, 2) === decimal(0, lang, 2)) return 0;
-  return a > b ? 1 : -1;
-}
-
 /** Same idea for Gini coefficients, at their three displayed decimals. */
 export function compareGini(a: number, b: number, lang: Lang): -1 | 0 | 1 {
   if (giniText(a, lang) === giniText(b, lang)) return 0;
   return a > b ? 1 : -1;
 }
 
-/** A snapshot date as a UTC Date, for time scales. */
-export const utc = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
 
 /** A time domain over the dates; a single date gets a month either side so it sits in the middle. */
 export function timeDomain(dates: readonly string[]): [Date, Date] {
   const first = dates[0];
   const last = dates.at(-1);
-  if (first === undefined || last === undefined) return [utc('2000-01-01'), utc('2000-12-31')];
+  if (first === undefined || last === undefined) return [utcDate('2000-01-01'), utcDate('2000-12-31')];
   if (first === last) {
-    const t = utc(first).getTime();
+    const t = utcDate(first).getTime();
     return [new Date(t - 15 * 864e5), new Date(t + 15 * 864e5)];
   }
-  return [utc(first), utc(last)];
+  return [utcDate(first), utcDate(last)];
 }
 
 /** Axis ticks for a monthly series: every date, thinned to at most `max` (the last always kept). */
 export function thinTicks(dates: readonly string[], max: number): Date[] {
-  if (dates.length <= max) return dates.map(utc);
+  if (dates.length <= max) return dates.map(utcDate);
   const step = Math.ceil(dates.length / max);
   const last = dates.length - 1;
-  return dates.filter((_, i) => (last - i) % step === 0).map(utc);
+  return dates.filter((_, i) => (last - i) % step === 0).map(utcDate);
 }
 
 export const monthTick = (lang: Lang) => (d: Date) => month(d.toISOString().slice(0, 10), lang);

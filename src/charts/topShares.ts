@@ -3,7 +3,7 @@
 // A withheld share is written "—" at the baseline, never drawn as a zero bar.
 import * as Plot from '@observablehq/plot';
 import type { Ratio, ScopeSnapshot } from '../schema/output.ts';
-import { fig, isSuppressed, percent, valueOf } from '../lib/format.ts';
+import { fig, isSuppressed, percent, percentTick, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from './common.ts';
 import { MEASURE_COLORS, frame } from './theme.ts';
 import { MEASURES, measureLabel, measureWord, type Measure } from './sectionKit.ts';
@@ -105,7 +105,7 @@ export function topSharesChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSp
         ...frame({ left: 48, right: 12, top: 30, bottom: 36 }),
         fx: { domain: groups, label: null, padding: 0.12, axis: 'top' },
         x: { domain: labels, label: null, padding: 0.12, axis: 'bottom' },
-        y: { domain: [0, 1], insetTop: 20, tickFormat: (d: number) => `${Math.round(d * 100)}%`, ticks: 5, grid: true, label: null },
+        y: { domain: [0, 1], insetTop: 20, tickFormat: percentTick, ticks: 5, grid: true, label: null },
         color: { domain: labels, range: MEASURES.map((m) => MEASURE_COLORS[m]) },
         marks: [
           Plot.barY(known, { fx: 'group', x: 'label', y: 'v', fill: 'label' }),

@@ -133,6 +133,22 @@ export function fig(v: Fig | Ratio, kind: FigKind, lang: Lang, minCell: number, 
   }
 }
 
+/** Axis ticks in whole percent: 0.2 → "20%". */
+export const percentTick = (ratio: number): string => `${Math.round(ratio * 100)}%`;
+
+/**
+ * How a share compares with a reference, as the reader sees it: 0 when both
+ * display alike or the difference rounds to 0.00 percentage points.
+ */
+export function compareShares(a: number, b: number, lang: Lang): -1 | 0 | 1 {
+  if (percent(a, lang) === percent(b, lang)) return 0;
+  if (decimal(Math.abs(a - b) * 100, lang, 2) === decimal(0, lang, 2)) return 0;
+  return a > b ? 1 : -1;
+}
+
+/** A snapshot date (YYYY-MM-DD) as the UTC midnight it names. */
+export const utcDate = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
+
 const dateFormats = new Map<Lang, Intl.DateTimeFormat>();
 /** 2025-11-30 → "2025年11月30日" / "30 Nov 2025". */
 export function date(iso: string, lang: Lang): string {
@@ -146,13 +162,13 @@ export function date(iso: string, lang: Lang): string {
     });
     dateFormats.set(lang, f);
   }
-  return f.format(new Date(`${iso}T00:00:00Z`));
+  return f.format(utcDate(iso));
 }
 
 /** 2025-11-30 → "2025-11" / "Nov 2025", for axis ticks of monthly series. */
 export function month(iso: string, lang: Lang): string {
   if (lang === 'zh') return iso.slice(0, 7);
   return new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(`${iso}T00:00:00Z`),
+    utcDate(iso),
   );
 }

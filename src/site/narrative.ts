@@ -3,7 +3,7 @@
 // inputs are withheld or undefined is left out rather than guessed, and a
 // comparison that rounds to 0.00 pp is called level, not higher or lower.
 import type { Meta, ScopePeriod, ScopeSnapshot } from '../schema/output.ts';
-import { count, date, multiple, percent, points, valueOf, type Lang } from '../lib/format.ts';
+import { compareShares, count, date, multiple, percent, points, valueOf, type Lang } from '../lib/format.ts';
 import { L, tierLabel } from '../charts/common.ts';
 
 export interface NarrativeInput {
@@ -16,12 +16,6 @@ export interface NarrativeInput {
   asOf: string;
   /** The headline period's start snapshot, for the scope. */
   yearStart: ScopeSnapshot | null;
-}
-
-/** -1, 0 or 1 for a − b once both are shown as percentages with two decimals. */
-function compare(a: number, b: number): -1 | 0 | 1 {
-  const d = Math.round(a * 10_000) - Math.round(b * 10_000);
-  return d === 0 ? 0 : d > 0 ? 1 : -1;
 }
 
 export function narrative({ meta, lang, snapshot: s, period, asOf, yearStart }: NarrativeInput): string[] {
@@ -51,7 +45,7 @@ export function narrative({ meta, lang, snapshot: s, period, asOf, yearStart }: 
   // 2. The inversion of count share and asset share.
   const mhA = valueOf(s.midHigh.aumShare);
   const mhD = valueOf(s.midHigh.depositsShare);
-  if (mhN !== null && mhA !== null && compare(mhA, mhN) > 0) {
+  if (mhN !== null && mhA !== null && compareShares(mhA, mhN, lang) > 0) {
     const top = s.tiers.at(-1);
     const idx = top ? valueOf(top.contributionIndex) : null;
     const topLabel = top ? tierLabel(meta, top.tier, lang) : '';
@@ -68,7 +62,7 @@ export function narrative({ meta, lang, snapshot: s, period, asOf, yearStart }: 
   const c = s.concentration.aum;
   const p80 = valueOf(c.point80);
   if (c.withheld === null && p80 !== null) {
-    const cmp = compare(p80, 0.2);
+    const cmp = compareShares(p80, 0.2, lang);
     const top5 = valueOf(c.top5);
     out.push(
       L(
@@ -86,7 +80,7 @@ export function narrative({ meta, lang, snapshot: s, period, asOf, yearStart }: 
     const mhUp = valueOf(period.pooled.midHigh.gross.up);
     const mhDown = valueOf(period.pooled.midHigh.gross.down);
     if (up !== null && down !== null) {
-      const cmp = compare(up, down);
+      const cmp = compareShares(up, down, lang);
       out.push(
         L(
           lang,
@@ -102,7 +96,7 @@ export function narrative({ meta, lang, snapshot: s, period, asOf, yearStart }: 
     const a = valueOf(m.midHighShare);
     const b = valueOf(m.stockMidHighShare);
     if (total !== null && a !== null && b !== null) {
-      const cmp = compare(a, b);
+      const cmp = compareShares(a, b, lang);
       out.push(
         L(
           lang,
