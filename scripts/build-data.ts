@@ -3,6 +3,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SAMPLE_BANK_VERSION } from '../src/lib/sampleBank.ts';
 
 const USER_DIR = 'data/snapshots';
@@ -14,17 +15,25 @@ async function snapshotFiles(dir: string): Promise<string[]> {
   return names.filter((n) => SNAPSHOT_FILE.test(n) && !n.startsWith('.') && !n.startsWith('_'));
 }
 
-function npmRun(script: string, args: string[]) {
+export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['run', '--silent', script, '--', ...args], { stdio: 'inherit' });
+  const r = spawnSync(npm, ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { stdio: 'inherit', env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const userFiles = await snapshotFiles(USER_DIR);
-if (userFiles.length > 0) {
-  process.stderr.write(`build: ${userFiles.length} snapshot file(s) in ${USER_DIR}/\n`);
-  npmRun('pipeline', ['--data', 'data']);
-} else {
+/** The data folder the build reads: the analyst's (`data`, with its config) or the sample bank's. */
+export async function inputDir(): Promise<string> {
+  return (await snapshotFiles(USER_DIR)).length > 0 ? 'data' : SAMPLE_DIR;
+}
+
+/** Runs the pipeline on the build's input, generating the sample bank first when needed; returns the data folder. */
+export async function buildData(): Promise<string> {
+  const userFiles = await snapshotFiles(USER_DIR);
+  if (userFiles.length > 0) {
+    process.stderr.write(`build: ${userFiles.length} snapshot file(s) in ${USER_DIR}/\n`);
+    npmRun('pipeline', ['--data', 'data']);
+    return 'data';
+  }
   // The marker names the generator version, so a changed generator regenerates the sample.
   const marker = path.join(SAMPLE_DIR, '.complete');
   const stamp = `sample-bank ${SAMPLE_BANK_VERSION}\n`;
@@ -34,4 +43,7 @@ if (userFiles.length > 0) {
     await writeFile(marker, stamp);
   } else process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; using the sample bank in ${SAMPLE_DIR}/\n`);
   npmRun('pipeline', ['--data', SAMPLE_DIR]);
+  return SAMPLE_DIR;
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildData();

@@ -49,8 +49,10 @@ describe('route table', () => {
     const routes = routesOf(site);
     const paths = routes.map((r) => r.path);
     expect(new Set(paths).size).toBe(paths.length);
-    // per language: summary 1, five periodic sections × 3 periods, branches 2 × 3, methodology 1
-    expect(routes.length).toBe(2 * (1 + 5 * 3 + 2 * 3 + 1));
+    // per language: summary 1, five periodic sections × 3 periods, branches 2 × 3, methodology 1, print 1
+    expect(routes.length).toBe(2 * (1 + 5 * 3 + 2 * 3 + 1 + 1));
+    expect(paths).toContain('print/');
+    expect(paths).toContain('en/print/');
     expect(paths).toContain('');
     expect(paths).toContain('en/');
     expect(paths).toContain('pyramid/');

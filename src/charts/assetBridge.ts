@@ -93,7 +93,7 @@ export function assetBridgeChart(ctx: ChartContext, scope: ScopePeriod): ChartSp
   const rows: Cell[][] = [
     [textCell(input.names.start), figCell(a.start, 'amount', ctx)],
     ...steps.map((s) => [textCell(s.name), figCell(s.sign < 0 ? negate(s.value) : s.value, 'amount', ctx, true)]),
-    ...(model.full && model.combinedValue !== null ? [[textCell(input.names.withheld), { text: A(model.combinedValue, true), value: model.combinedValue }]] : []),
+    ...(model.full && model.combinedValue !== null ? [[textCell(input.names.withheld), { text: A(model.combinedValue, true), value: model.combinedValue, kind: 'amount' as const }]] : []),
     [textCell(input.names.end), figCell(a.end, 'amount', ctx)],
   ];
 

@@ -2,7 +2,7 @@
 // common scale, with the bank's share as the reference line, so a reader sees at
 // once which branches carry a richer book than the bank.
 import * as Plot from '@observablehq/plot';
-import { compareShares, percent, percentTick, valueOf } from '../lib/format.ts';
+import { compareShares, isSuppressed, percent, percentTick, valueOf } from '../lib/format.ts';
 import type { LeagueRow } from '../site/league.ts';
 import { figCell, L, scopeAndWhen, scopeLabel, sourceLine, suppressionNote, textCell } from './common.ts';
 import { MEASURE_COLORS } from './theme.ts';
@@ -29,6 +29,11 @@ export function branchLeagueChart(ctx: ChartContext, rows: LeagueRow[]): ChartSp
   const sup = suppressionNote(ctx, branches.map((r) => r.midHighShare));
   if (sup) notes.push(sup);
   const height = Math.max(200, 22 * pts.length + 60);
+  // Branches without a published share stay in the editable chart as blank rows, last, so none silently drops out.
+  const blank = branches
+    .filter((r) => valueOf(r.midHighShare) === null)
+    .map((r) => scopeLabel(meta, r.branch, lang))
+    .sort();
   return {
     id: 'branch-mid-high-share',
     title,
@@ -49,6 +54,18 @@ export function branchLeagueChart(ctx: ChartContext, rows: LeagueRow[]): ChartSp
         ...(bank ? [[textCell(scopeLabel(meta, null, lang)), figCell(bank.midHighShare, 'percent', ctx)]] : []),
         ...branches.map((r) => [textCell(scopeLabel(meta, r.branch, lang)), figCell(r.midHighShare, 'percent', ctx)]),
       ],
+    },
+    native: {
+      kind: 'bar',
+      direction: 'horizontal',
+      categories: [...pts.map((p) => p.label), ...blank],
+      series: [{ name: L(lang, '中高端客户占比', 'Mid-high share'), values: [...pts.map((p) => p.v), ...blank.map(() => null)], color: MEASURE_COLORS.aum }],
+      valueFormat: 'percent',
+      valueTitle:
+        bankShare !== null
+          ? L(lang, `中高端客户占比（%；全行${percent(bankShare, lang)}）`, `Mid-high share (%; bank ${percent(bankShare, lang)})`)
+          : L(lang, '中高端客户占比（%）', 'Mid-high share (%)'),
+      withheld: branches.some((r) => isSuppressed(r.midHighShare)),
     },
     figure: {
       plot: {

@@ -45,7 +45,7 @@ export function scopeAndWhen(ctx: ChartContext, snapshot = true): string {
 }
 
 export function figCell(v: Fig | Ratio, kind: FigKind, ctx: ChartContext, signed = false): Cell {
-  const cell: Cell = { text: fig(v, kind, ctx.lang, ctx.meta.privacy.minCell, signed), value: valueOf(v) };
+  const cell: Cell = { text: fig(v, kind, ctx.lang, ctx.meta.privacy.minCell, signed), value: valueOf(v), kind };
   if (isSuppressed(v)) cell.suppressed = v.suppressed;
   return cell;
 }

@@ -3,7 +3,7 @@
 // value breaks its line; it is never drawn at 0.
 import * as Plot from '@observablehq/plot';
 import type { SeriesFile } from '../schema/output.ts';
-import { date, valueOf, utcDate } from '../lib/format.ts';
+import { date, isSuppressed, valueOf, utcDate } from '../lib/format.ts';
 import { L, sourceLine, suppressionNote, textCell } from './common.ts';
 import { FRAME, MEASURE_COLORS, frame } from './theme.ts';
 import { compareGini, dodge, giniCell, giniText, MEASURES, measureLabel, measureWord, monthTick, scopeAndSpan, timeDomain, thinTicks, yPixel, yValue, type Measure } from './sectionKit.ts';
@@ -112,6 +112,15 @@ export function giniTrendChart(ctx: ChartContext, series: SeriesScope): ChartSpe
         ...MEASURES.map((m) => ({ label: L(lang, `${measureLabel(m, lang)}基尼系数`, `Gini of ${measureWord(m, lang)}`), numeric: true })),
       ],
       rows,
+    },
+    native: {
+      kind: 'line',
+      categories: snaps.map((s) => date(s.date, lang)),
+      series: MEASURES.map((m) => ({ name: measureLabel(m, lang), values: snaps.map((s) => valueOf(s[KEY[m]])), color: MEASURE_COLORS[m] })),
+      valueFormat: 'decimal',
+      valueTitle: L(lang, '基尼系数', 'Gini coefficient'),
+      range: [lo, hi],
+      withheld: snaps.some((s) => isSuppressed(s.giniAum) || isSuppressed(s.giniDeposits)),
     },
     figure: {
       plot: {

@@ -176,6 +176,12 @@ export function lorenzChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSpec 
   const markers = curves.filter((c) => c.point80);
   const labels = callouts(curves, lang);
   const angle = (-Math.atan(INNER.height / INNER.width) * 180) / Math.PI;
+  // Both curves on one x grid: each is blank where the other has a point, and spans the blank.
+  const xs = [...new Set([0, 1, ...drawn.flatMap((c) => c.points.map((pt) => pt.p))])].sort((a, b) => a - b);
+  const onGrid = (c: LorenzCurve) => {
+    const at = new Map(c.points.map((pt) => [pt.p, pt.share]));
+    return xs.map((x) => at.get(x) ?? null);
+  };
   return {
     id,
     title,
@@ -190,6 +196,21 @@ export function lorenzChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSpec 
         { label: L(lang, '金额累计占比', 'Cumulative share of the amount'), numeric: true },
       ],
       rows,
+    },
+    native: {
+      kind: 'scatter',
+      categories: [],
+      x: xs,
+      series: [
+        ...curves.map((c) => ({ name: measureLabel(c.measure, lang), values: onGrid(c), color: MEASURE_COLORS[c.measure] })),
+        { name: L(lang, '完全平均线', 'Line of equality'), values: xs, color: MEASURE_COLORS.reference },
+      ],
+      valueFormat: 'percent',
+      valueTitle: L(lang, '持有金额累计占比（%）', 'Cumulative share of the amount (%)'),
+      categoryTitle: L(lang, '客户累计占比（按金额从少到多，%）', 'Share of customers, smallest balance first (%)'),
+      range: [0, 1],
+      withheld: curves.some((c) => c.missing === 'too_few_customers'),
+      blanks: 'span',
     },
     figure: {
       plot: {

@@ -18,6 +18,9 @@ type Segment = 'up' | 'down' | 'loss' | 'transferOut' | 'withheld' | 'stay';
 const FONT = 12;
 /** Stay is the bulk of every bar: a light tone, so the moves stand out. */
 const STAY_OPACITY = 0.45;
+/** Native charts have no opacity or hatching: stay as its tint over white, the withheld remainder as a pale fill the legend names. */
+const STAY_FILL = '#d4d4d4';
+const WITHHELD_FILL = '#f1ead6';
 
 const segmentColor = (s: Segment, id: string): string =>
   s === 'up' ? directionColor('up') : s === 'down' ? directionColor('down') : s === 'loss' ? directionColor('lost') : s === 'transferOut' ? FLOW_COLORS.transfer : s === 'stay' ? FLOW_COLORS.stay : `url(#${hatchId(id)})`;
@@ -171,6 +174,20 @@ export function migrationRatesChart(ctx: ChartContext, scope: ScopePeriod): Char
     description,
     notes,
     table: { columns, rows },
+    // The drawn segments, so the editable bars are exactly the page's (the withheld remainder included).
+    native: {
+      kind: 'barStacked100',
+      direction: 'horizontal',
+      categories: rowsIn.map((r) => r.label),
+      series: order.flatMap((seg) => {
+        const values = rowsIn.map((r) => segs.find((x) => x.row === r.label && x.seg === seg)?.share ?? null);
+        const color = seg === 'withheld' ? WITHHELD_FILL : seg === 'stay' ? STAY_FILL : segmentColor(seg, id);
+        return values.some((v) => v !== null) ? [{ name: segmentLabel(seg, lang), values, color }] : [];
+      }),
+      valueFormat: 'percent',
+      valueTitle: L(lang, '占该等级期初客户数（%，毛口径）', '% of the tier’s customers at the start (gross)'),
+      withheld: rowsIn.some((r) => Object.values(r.rates.gross).some((v) => v !== null && isSuppressed(v))),
+    },
     figure: {
       plot: {
         ...FRAME,
@@ -250,7 +267,7 @@ export function migrationTrendChart(ctx: ChartContext, series: SeriesScope): Cha
     `折线图，横轴为每期的期末月份：${periods.map((p) => `${month(p.end, lang)}向上${f(p.up)}、向下${f(p.down)}、流失${f(p.loss)}、流动性指数${idx(p.mobility)}`).join('；')}。`,
     `Line chart by period end month: ${periods.map((p) => `${month(p.end, lang)} up ${f(p.up)}, down ${f(p.down)}, lost ${f(p.loss)}, mobility ${idx(p.mobility)}`).join('; ')}.`,
   );
-  const indexCell = (v: Ratio): Cell => (typeof v === 'number' ? { text: decimal(v, lang, 3), value: v } : figCell(v, 'percent', ctx));
+  const indexCell = (v: Ratio): Cell => (typeof v === 'number' ? { text: decimal(v, lang, 3), value: v, kind: 'decimal' } : { ...figCell(v, 'percent', ctx), kind: 'decimal' });
   const rows: Cell[][] = periods.map((p) => [textCell(month(p.end, lang)), figCell(p.up, 'percent', ctx), figCell(p.down, 'percent', ctx), figCell(p.loss, 'percent', ctx), indexCell(p.mobility)]);
 
   // ── Drawing: two panels sharing the x axis ─────────────────────────────────
@@ -366,6 +383,19 @@ export function migrationTrendChart(ctx: ChartContext, series: SeriesScope): Cha
         { label: L(lang, '流动性指数', 'Mobility index'), numeric: true },
       ],
       rows,
+    },
+    native: {
+      kind: 'line',
+      categories: ends.map((e) => month(e, lang)),
+      series: [
+        ...lines.map((l) => ({ name: l.label, values: periods.map((p) => valueOf(p[l.key])), color: l.color })),
+        // A different unit: its own axis, as the page gives it its own panel.
+        { name: L(lang, '流动性指数', 'Mobility index'), values: mob.map((p) => p.v), color: INK.dark, secondary: true },
+      ],
+      valueFormat: 'percent',
+      valueTitle: L(lang, '比率（%）', 'Rate (%)'),
+      secondary: { format: 'decimal', title: L(lang, '流动性指数', 'Mobility index') },
+      withheld: withheldCount > 0,
     },
     figure: { draw },
   };

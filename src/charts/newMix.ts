@@ -19,6 +19,8 @@ type SeriesScope = SeriesFile['scopes'][number];
 
 const NEW_COLOR = FLOW_COLORS.new;
 const STOCK_COLOR = MEASURE_COLORS.reference;
+/** Native charts cannot hatch: the unpublished tiers get a pale fill the legend names. */
+const WITHHELD_FILL = '#f1ead6';
 
 const newWord = (lang: 'zh' | 'en') => L(lang, '新增客户', 'New customers');
 const stockWord = (lang: 'zh' | 'en') => L(lang, '存量客户', 'All customers');
@@ -99,6 +101,17 @@ export function newMixChart(ctx: ChartContext, scope: ScopePeriod): ChartSpec {
         { label: L(lang, '占存量客户', 'Share of all customers'), numeric: true },
       ],
       rows,
+    },
+    native: {
+      kind: 'bar',
+      categories: tiers.map((t) => t.label),
+      series: [
+        { name: series[0]!, values: tiers.map((t) => valueOf(t.share)), color: NEW_COLOR },
+        { name: series[1]!, values: tiers.map((t) => valueOf(t.stockShare)), color: STOCK_COLOR },
+      ],
+      valueFormat: 'percent',
+      valueTitle: L(lang, '占比（%）', 'Share (%)'),
+      withheld: mix.tiers.some((t) => isSuppressed(t.share) || isSuppressed(t.stockShare)),
     },
     figure: {
       plot: {
@@ -200,6 +213,14 @@ export function newMidHighTrendChart(ctx: ChartContext, series: SeriesScope): Ch
         { label: L(lang, '存量中高端占比', 'Mid-high share of all'), numeric: true },
       ],
       rows,
+    },
+    native: {
+      kind: 'line',
+      categories: periods.map((p) => date(p.end, lang)),
+      series: kinds.map((k) => ({ name: k.label, values: periods.map((p) => valueOf(p[k.key])), color: k.color })),
+      valueFormat: 'percent',
+      valueTitle: L(lang, '中高端客户占比（%）', 'Mid-high share (%)'),
+      withheld: periods.some((p) => isSuppressed(p.newMidHighShare) || isSuppressed(p.stockMidHighShare)),
     },
     figure: {
       plot: {
@@ -341,6 +362,10 @@ export function newByTierChart(ctx: ChartContext, rows: PeriodMix[]): ChartSpec 
   }
   const placed = stackDodge(keyed.map((s) => yPixel((s.y1 + s.y2) / 2, 0, top, M.top, bottom)), 14, M.top, bottom);
   const keyLabels = keyed.map((s, i) => ({ y: yValue(placed[i]!, 0, top, M.top, bottom), t: s.key, withheld: s.withheld, swatch: s.withheld ? '▨' : '■' }));
+  const withheldBlock = (x: string) => {
+    const sg = segs.find((y) => y.withheld && y.period === x);
+    return sg ? sg.y2 - sg.y1 : null;
+  };
   const step = Math.ceil(xs.length / 8);
   const ticks = xs.filter((_, i) => (xs.length - 1 - i) % step === 0);
   return {
@@ -357,6 +382,24 @@ export function newByTierChart(ctx: ChartContext, rows: PeriodMix[]): ChartSpec 
         { label: L(lang, '合计', 'Total'), numeric: true },
       ],
       rows: tableRows,
+    },
+    native: {
+      kind: 'barStacked',
+      categories: xs.map(tick),
+      // As the page stacks them: no bar where the total is withheld, and the unpublished tiers as one block.
+      series: [
+        ...tierKeys.map((k, i) => ({
+          name: labels[i]!,
+          values: rows.map((r) => (valueOf(r.mix.total) === null ? null : valueOf(r.mix.tiers.find((t) => t.tier === k)?.n ?? null))),
+          color: colors[i] ?? WITHHELD_FILL,
+        })),
+        ...(segs.some((sg) => sg.withheld)
+          ? [{ name: withheldLabel, values: xs.map((x) => withheldBlock(x)), color: WITHHELD_FILL }]
+          : []),
+      ],
+      valueFormat: 'count',
+      valueTitle: L(lang, '新增客户数（户）', 'New customers'),
+      withheld: rows.some((r) => isSuppressed(r.mix.total) || r.mix.tiers.some((t) => isSuppressed(t.n))),
     },
     figure: {
       plot: {
@@ -461,6 +504,15 @@ export function openedChart(ctx: ChartContext, scope: ScopePeriod): ChartSpec | 
         { label: L(lang, '占新增客户', 'Share of new'), numeric: true },
       ],
       rows,
+    },
+    native: {
+      kind: 'bar',
+      direction: 'horizontal',
+      categories: bars.map((b) => b.label),
+      series: [{ name: L(lang, '新增客户数', 'New customers'), values: bars.map((b) => b.v), color: NEW_COLOR }],
+      valueFormat: 'count',
+      valueTitle: L(lang, '新增客户数（户）', 'New customers'),
+      withheld: [mix.total, mix.openedInPeriod, mix.reappearing].some(isSuppressed),
     },
     figure: {
       plot: {

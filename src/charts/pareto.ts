@@ -10,7 +10,7 @@ import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell } from 
 import { lorenzCurve } from './lorenz.ts';
 import { MEASURE_COLORS, frame } from './theme.ts';
 import { measureLabel, measureWord, type Measure } from './sectionKit.ts';
-import type { Cell, ChartContext, ChartSpec } from './types.ts';
+import type { Cell, ChartContext, ChartSpec, NativeChart } from './types.ts';
 
 /** Below this share of customers holding 80 %, the book is "far" beyond 80/20 (half of 20 %). */
 const FAR = 0.1;
@@ -78,6 +78,21 @@ export function paretoChart(ctx: ChartContext, scope: ScopeSnapshot, measure: Me
       (pts.length ? `${pts.length} published points.` : 'No curve drawn.'),
   );
 
+  // No curve, nothing to edit: the picture then shows why.
+  const native: NativeChart | undefined = pts.length
+    ? {
+        kind: 'scatter',
+        categories: [],
+        x: pts.map((pt) => pt.x),
+        series: [{ name, values: pts.map((pt) => pt.y), color: MEASURE_COLORS[measure] }],
+        valueFormat: 'percent',
+        valueTitle: L(lang, `持有${what}累计占比（%）`, `Cumulative share of ${what} (%)`),
+        categoryTitle: L(lang, `客户占比（按${what}从多到少，%）`, `Share of customers, largest ${what} first (%)`),
+        range: [0, 1],
+        withheld: false,
+        blanks: 'span',
+      }
+    : undefined;
   const mid = pts.length ? pts.reduce((best, pt) => (Math.abs(pt.x - 0.5) < Math.abs(best.x - 0.5) ? pt : best), pts[0]!) : null;
   const color = MEASURE_COLORS[measure];
   return {
@@ -95,6 +110,7 @@ export function paretoChart(ctx: ChartContext, scope: ScopeSnapshot, measure: Me
       ],
       rows,
     },
+    native,
     figure: {
       plot: {
         ...frame({ left: 56, right: 24, top: 30, bottom: 44 }),

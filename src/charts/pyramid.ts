@@ -3,7 +3,7 @@
 // is the first thing a reader sees.
 import * as Plot from '@observablehq/plot';
 import type { ScopeSnapshot } from '../schema/output.ts';
-import { percent, percentTick, valueOf } from '../lib/format.ts';
+import { isSuppressed, percent, percentTick, valueOf } from '../lib/format.ts';
 import { figCell, L, scopeAndWhen, sourceLine, suppressionNote, textCell, tierLabel } from './common.ts';
 import { hatchMark } from './render.ts';
 import { MEASURE_COLORS, frame } from './theme.ts';
@@ -114,6 +114,19 @@ export function pyramidChart(ctx: ChartContext, scope: ScopeSnapshot, measure: P
     description,
     notes,
     table: { columns: cols.map((label, i) => ({ label, numeric: i > 0 })), rows },
+    // Side-by-side rather than back-to-back: negative customer shares would be wrong data in the editable sheet.
+    native: {
+      kind: 'bar',
+      direction: 'horizontal',
+      categories: [...order],
+      series: [
+        { name: L(lang, '客户数占比', 'Share of customers'), values: [...left].reverse().map((r) => r.v), color: MEASURE_COLORS.customers },
+        { name: L(lang, `${measureName}占比`, `Share of ${measureName}`), values: [...right].reverse().map((r) => r.v), color: MEASURE_COLORS[measure] },
+      ],
+      valueFormat: 'percent',
+      valueTitle: L(lang, '占比（%）', 'Share (%)'),
+      withheld: tiers.some((t) => isSuppressed(t.nShare) || isSuppressed(t[shareKey])),
+    },
     figure: {
       plot: {
         ...frame({ left: 100, right: 60, top: 34 }),

@@ -82,5 +82,18 @@ export function renderSvg(spec: ChartSpec, document: Document = chartDocument())
   // Only attribute values: a label may legitimately read "undefined".
   const bad = /="[^"]*(NaN|Infinity)[^"]*"|="undefined"/.exec(markup);
   if (bad) throw new Error(`chart ${spec.id}: SVG attribute ${bad[0]} near …${markup.slice(Math.max(0, bad.index - 80), bad.index + 20)}…`);
-  return markup;
+  return xmlSafeAttributes(markup);
+}
+
+/**
+ * linkedom escapes only the quote in attribute values, which HTML tolerates but XML
+ * does not: a label with "<" or "R&D" would make a standalone SVG unreadable. Text
+ * content is already escaped, so the attribute pass changes nothing there.
+ */
+export function xmlSafeAttributes(markup: string): string {
+  // Control characters (but tab, CR, LF) are not allowed anywhere in XML 1.0.
+  // eslint-disable-next-line no-control-regex
+  return markup.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/="([^"]*)"/g, (_, v: string) =>
+    `="${v.replace(/&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#x[0-9a-fA-F]+);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`,
+  );
 }

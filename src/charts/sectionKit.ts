@@ -23,7 +23,7 @@ export const giniText = (g: number, lang: Lang): string => decimal(g, lang, 3);
 /** A table cell for a Gini coefficient: three decimals, "—" when withheld or undefined. */
 export function giniCell(v: Ratio, ctx: ChartContext): Cell {
   const cell = figCell(v, 'percent', ctx);
-  return typeof v === 'number' ? { ...cell, text: giniText(v, ctx.lang) } : cell;
+  return typeof v === 'number' ? { ...cell, text: giniText(v, ctx.lang), kind: 'decimal' } : { ...cell, kind: 'decimal' };
 }
 
 /** Same idea for Gini coefficients, at their three displayed decimals. */

@@ -104,7 +104,7 @@ export function tierBridgeChart(ctx: ChartContext, scope: ScopePeriod, tier: str
   const rows: Cell[][] = [
     [textCell(input.names.start), figCell(flow.start, 'count', ctx)],
     ...steps.map((s) => [textCell(s.name), figCell(s.sign < 0 ? negate(s.value) : s.value, 'count', ctx, true)]),
-    ...(model.full && model.combinedValue !== null ? [[textCell(input.names.withheld), { text: count(model.combinedValue, lang, true), value: model.combinedValue }]] : []),
+    ...(model.full && model.combinedValue !== null ? [[textCell(input.names.withheld), { text: count(model.combinedValue, lang, true), value: model.combinedValue, kind: 'count' as const }]] : []),
     [textCell(input.names.end), figCell(flow.end, 'count', ctx)],
     [textCell(L(lang, '净变动（期末 − 期初）', 'Net change (end − start)')), { ...figCell(net, 'count', ctx, true), text: netText }],
   ];

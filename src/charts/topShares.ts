@@ -100,6 +100,15 @@ export function topSharesChart(ctx: ChartContext, scope: ScopeSnapshot): ChartSp
       ],
       rows,
     },
+    native: {
+      kind: 'bar',
+      categories: groups,
+      series: MEASURES.map((m, i) => ({ name: labels[i]!, values: TOP_KEYS.map(({ key }) => valueOf(figOf(m, key))), color: MEASURE_COLORS[m] })),
+      valueFormat: 'percent',
+      valueTitle: L(lang, '占全部金额的比例（%）', 'Share of the total (%)'),
+      range: [0, 1],
+      withheld: MEASURES.some((m) => scope.concentration[m].withheld === 'too_few_customers' || TOP_KEYS.some(({ key }) => isSuppressed(figOf(m, key)))),
+    },
     figure: {
       plot: {
         ...frame({ left: 48, right: 12, top: 30, bottom: 36 }),

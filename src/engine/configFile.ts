@@ -42,5 +42,6 @@ export async function loadConfig(file: string | null): Promise<{ config: Config;
 
 /** Hash of the effective config (defaults filled in), so an unchanged meaning gives an unchanged hash. */
 export function configHash(config: Config): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+  const { exports: _presentation, ...data } = config;
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex');
 }

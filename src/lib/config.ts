@@ -124,6 +124,24 @@ export const ConfigSchema = z
     maxRejectShare: z.number().min(0).max(1).default(0.01),
     /** Warn when fewer than this share of a snapshot's customers appear in the previous one. */
     minIdMatchShare: z.number().min(0).max(1).default(0.5),
+    /** What `npm run build` publishes beside the pages; presentation only, so not part of the data's config hash. */
+    exports: z
+      .object({
+        /** false: no exports at all (a quick preview build). */
+        enabled: z.boolean().default(true),
+        /** Per-chart 2× PNG (needs a CJK font for Chinese). SVG, CSV and embed pages come with `enabled`. */
+        png: z.boolean().default(true),
+        /** PPTX deck per language for the headline period. */
+        deck: z.boolean().default(true),
+        /** A deck per branch as well. */
+        branchDecks: z.boolean().default(false),
+        /** PDF of the whole report per language (needs Chromium). */
+        pdf: z.boolean().default(true),
+        /** The published site's address, for the deck's link back (e.g. "https://intranet.example/tierscope/"). */
+        siteUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+      })
+      .strict()
+      .default({ enabled: true, png: true, deck: true, branchDecks: false, pdf: true, siteUrl: null }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -12,6 +12,7 @@ export const PAGE_TITLES: Record<PageKind, Record<Lang, string>> = {
   branches: { zh: '网点对比', en: 'Branches' },
   branch: { zh: '网点报告', en: 'Branch report' },
   methodology: { zh: '方法与数据质量', en: 'Methodology & data quality' },
+  print: { zh: '完整报告', en: 'Full report' },
 };
 
 export const NAV: readonly PageKind[] = ['summary', 'pyramid', 'concentration', 'migration', 'new-customers', 'branches', 'methodology'];
@@ -26,6 +27,14 @@ const T = {
   headline: { zh: '较年初', en: 'year to date' },
   branchNav: { zh: '选择网点', en: 'Choose a branch' },
   dataTable: { zh: '查看数据表', en: 'Show the data table' },
+  kpiNote: {
+    zh: '存量指标为最新快照，较上期指与上一快照相比；迁徙与新增指标为较年初期间，变化行比较最近两期。',
+    en: 'Stock figures are at the latest snapshot and compare with the snapshot before; migration and new-customer figures cover the year to date, and their change line compares the latest two periods.',
+  },
+  download: { zh: '下载与嵌入', en: 'Download & embed' },
+  embedPage: { zh: '嵌入页面', en: 'Embed page' },
+  copyEmbed: { zh: '复制嵌入代码', en: 'Copy embed code' },
+  copied: { zh: '已复制', en: 'Copied' },
   nav: { zh: '主导航', en: 'Main navigation' },
   noPeriods: {
     zh: '目前只有一个快照，无法计算迁徙与新增：至少需要两个快照日期。',

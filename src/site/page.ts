@@ -49,8 +49,8 @@ export function pageData(route: Route, report: Report = siteData().report, site:
 
 /**
  * Heading levels for a section component: its sub-headings sit under the page's
- * <h1>, or under the branch page's section <h2>; chart titles one level below.
+ * <h1>, or under the branch and print pages' section <h2>; chart titles one level below.
  */
 export function headingLevels(page: PageData): { sub: 'h2' | 'h3'; chart: 3 | 4 } {
-  return page.route.kind === 'branch' ? { sub: 'h3', chart: 4 } : { sub: 'h2', chart: 3 };
+  return page.route.kind === 'branch' || page.route.kind === 'print' ? { sub: 'h3', chart: 4 } : { sub: 'h2', chart: 3 };
 }

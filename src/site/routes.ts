@@ -13,6 +13,7 @@ export const PAGE_KINDS = [
   'branches',
   'branch',
   'methodology',
+  'print',
 ] as const;
 export type PageKind = (typeof PAGE_KINDS)[number];
 
@@ -30,7 +31,8 @@ export interface Route {
   branch: string | null;
 }
 
-const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+// Windows device names, and `bank`, the export folder of the whole bank.
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|bank)$/;
 
 /**
  * URL slugs for branch codes. Codes come from the data, so the slug keeps only
@@ -103,6 +105,40 @@ export function routesOf(site: Site): Route[] {
       for (const p of periods) add(kind, p);
     for (const b of site.meta.branches) for (const p of periods) add('branch', p, b.code);
     add('methodology', null);
+    add('print', site.headline);
   }
   return routes;
 }
+
+export type ExportExt = 'svg' | 'png' | 'csv';
+
+/** Where a chart's exports sit: its period (or, with a single snapshot, its date) and scope. */
+export interface ExportScope {
+  lang: Lang;
+  period: string | null;
+  /** The snapshot the figures are as of; names the folder when there is no period. */
+  asOf: string;
+  branch: string | null;
+}
+
+/** `/exports/<period>/<scope>/` (and under `/en/`): scope `bank` or the branch's slug. */
+export function exportFolder(site: Site, where: ExportScope): string {
+  let scope = 'bank';
+  if (where.branch !== null) {
+    const slug = site.slugs.get(where.branch);
+    if (slug === undefined) throw new Error(`no exports for branch ${JSON.stringify(where.branch)}`);
+    scope = slug;
+  }
+  return `${where.lang === 'zh' ? '' : `/${where.lang}`}/exports/${where.period ?? where.asOf}/${scope}/`;
+}
+
+export const exportHref = (site: Site, where: ExportScope, chartId: string, ext: ExportExt): string =>
+  `${exportFolder(site, where)}${chartId}.${ext}`;
+
+/** `/embed/<period>/<scope>/<chart>/`: one chart without page chrome, for an iframe. */
+export const embedHref = (site: Site, where: ExportScope, chartId: string): string =>
+  `${exportFolder(site, where).replace('/exports/', '/embed/')}${chartId}/`;
+
+/** The deck and the PDF of a scope's report, beside its chart exports. */
+export const reportFileHref = (site: Site, where: ExportScope, kind: 'pptx' | 'pdf'): string =>
+  `${exportFolder(site, where)}${kind === 'pptx' ? 'deck.pptx' : 'report.pdf'}`;

@@ -34,9 +34,11 @@ const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|apos|#39);/g, (_, e:
 /** Every `<a href>`, `<link href>` and `src=` of an HTML document, in order. */
 export function referencesIn(html: string): { raw: string; kind: 'a' | 'asset' }[] {
   const out: { raw: string; kind: 'a' | 'asset' }[] = [];
-  // Comments and inline SVG <a> aside, attribute values in Astro's output are always quoted.
+  // Comments, script bodies and inline SVG <a> aside, attribute values in Astro's output are always quoted.
   const tag = /<(a|link|script|img|source|iframe)\b([^>]*)>/gi;
-  for (const m of html.replace(/<!--[\s\S]*?-->/g, '').matchAll(tag)) {
+  // Script bodies are code, not markup: a template string there is not a link.
+  const markup = html.replace(/<!--[\s\S]*?-->/g, '').replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>');
+  for (const m of markup.matchAll(tag)) {
     const name = m[1]!.toLowerCase();
     const attrs = m[2] ?? '';
     const attr = name === 'a' || name === 'link' ? 'href' : 'src';

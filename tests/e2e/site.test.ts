@@ -17,7 +17,7 @@ import { href, PAGE_KINDS, routesOf, siteOf, type PageKind, type Route, type Sit
 import { describeViolations, horizontalOverflow, launch, pdfPageCount, visit, type Browser } from './browser.ts';
 import { brokenReferences, crawl, type Crawl } from './crawl.ts';
 import { missingBrowser, staleDist } from './preconditions.ts';
-import { serveStatic, type StaticServer } from './server.ts';
+import { serveStatic, type StaticServer } from '../../src/exports/staticServer.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = path.join(ROOT, 'artifacts/screenshots');
@@ -52,7 +52,8 @@ describe('the e2e helpers themselves', () => {
         path.join(dir, 'index.html'),
         '<html lang="en"><link rel="stylesheet" href="/style.css"><a href="/a/">ok</a> <a href="/a/#top">anchor</a> ' +
           '<a href="/a/#nowhere">bad anchor</a> <a href="/missing/">missing</a> <a href="/a">redirect</a> ' +
-          '<a href="https://example.com/">external</a> <a href="mailto:x@example.com">mail</a><!-- <a href="/commented/"> --></html>',
+          '<a href="https://example.com/">external</a> <a href="mailto:x@example.com">mail</a><!-- <a href="/commented/"> -->' +
+          '<script type="module">const code = `<iframe src="${"/in-script/"}">`;</script></html>',
       );
       await writeFile(path.join(dir, 'a/index.html'), '<html lang="en"><h1 id="top">A</h1><a href="../">up</a><img src="/gone.png"></html>');
       const local = await serveStatic(dir);
@@ -324,6 +325,73 @@ describe.skipIf(stale || noBrowser)('in Chromium', () => {
     } finally {
       await noJs.close();
     }
+  });
+
+  describe('downloads and embed pages', () => {
+    it.each(LANGS)('every chart on the migration page (%s) offers PNG, SVG, CSV and an embed page that answer with the right type', async (lang) => {
+      const route = routeOf('migration', lang);
+      const { page, errors } = await visit(context, urlOf(route));
+      try {
+        const figures = page.locator('figure.chart');
+        const n = await figures.count();
+        expect(n).toBeGreaterThan(5);
+        const want: Record<string, RegExp> = { PNG: /^image\/png$/, SVG: /^image\/svg\+xml$/, CSV: /^text\/csv/ };
+        for (const fig of await figures.all()) {
+          const id = await fig.getAttribute('id');
+          const links = fig.locator('details.downloads a');
+          const labels = await links.allTextContents();
+          expect(labels.slice(0, 3), `downloads of #${id}`).toEqual(['PNG', 'SVG', 'CSV']);
+          for (const a of (await links.all()).slice(0, 3)) {
+            const label = (await a.textContent())!;
+            const res = await fetch(new URL((await a.getAttribute('href'))!, origin), { method: 'HEAD' });
+            expect(res.status, `${label} of #${id}`).toBe(200);
+            expect(res.headers.get('content-type'), `${label} of #${id}`).toMatch(want[label]!);
+          }
+        }
+        // With JavaScript the copy button appears and copies an iframe for the embed page.
+        await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+        const first = figures.first();
+        await first.locator('details.downloads summary').click();
+        const button = first.locator('button.copy-embed');
+        await expect.poll(() => button.isVisible()).toBe(true);
+        await button.click();
+        const copied = await page.evaluate(() => navigator.clipboard.readText());
+        const embed = await first.locator('a[data-embed]').getAttribute('href');
+        expect(copied).toBe(`<iframe src="${origin}${embed}" title="${(await first.locator('.chart-title').textContent())!.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}" width="800" height="450" style="border:0" loading="lazy"></iframe>`);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it.each(LANGS)('an embed page (%s) shows only the chart and fits an 800×450 iframe without scroll bars', async (lang) => {
+      const route = routeOf('migration', lang);
+      const { page: host, errors } = await visit(context, urlOf(route));
+      try {
+        const embeds = await host.locator('a[data-embed]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+        // The widest (Sankey) and a tall one (heat map) are the hard cases; check them all on this page.
+        expect(embeds.length).toBeGreaterThan(5);
+        for (const url of embeds) {
+          await host.setContent(`<iframe src="${url}" width="800" height="450" style="border:0"></iframe>`);
+          const frame = host.frameLocator('iframe');
+          await frame.locator('svg').first().waitFor();
+          const f = host.frames().find((x) => x.url() === url)!;
+          const m = await f.evaluate(() => {
+            const d = document.documentElement;
+            const svg = document.querySelector('.chart-svg > svg')!.getBoundingClientRect();
+            return { sw: d.scrollWidth, sh: d.scrollHeight, cw: d.clientWidth, ch: d.clientHeight, nav: document.querySelectorAll('nav, header, footer').length, svgW: svg.width, svgH: svg.height, bottom: svg.bottom };
+          });
+          expect(m.nav, url).toBe(0);
+          expect(m.sw, `${url} scrolls sideways`).toBeLessThanOrEqual(m.cw);
+          expect(m.sh, `${url} scrolls down`).toBeLessThanOrEqual(m.ch);
+          expect(m.svgH, `${url} chart height`).toBeGreaterThan(250);
+          expect(m.bottom, url).toBeLessThanOrEqual(450);
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await host.close();
+      }
+    });
   });
 
   describe('screenshots and print (artifacts/screenshots/)', () => {

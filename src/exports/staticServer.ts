@@ -1,7 +1,8 @@
-// A tiny static file server for the built site: GET/HEAD only, a folder answers
-// with its index.html (a folder URL without its trailing slash is redirected, as
-// static hosts do), content types by extension, 404 for anything missing, and
-// nothing outside the root — neither by `..`, encoded or not, nor by symlink.
+// A tiny static file server for the built site, used by the PDF export (Chromium
+// loads the print page over HTTP) and the e2e tests: GET/HEAD only, a folder
+// answers with its index.html (a folder URL without its trailing slash is
+// redirected, as static hosts do), content types by extension, 404 for anything
+// missing, and nothing outside the root — neither by `..`, encoded or not, nor by symlink.
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,0 +1,36 @@
+// What the build exports beside the pages, as decided by `npm run build` from the
+// config's `exports` field (and TIERSCOPE_EXPORTS=off) and handed to the site build
+// in the environment, so the pages link only to files that exist.
+import { z } from 'zod';
+import type { Config } from '../lib/config.ts';
+
+export const ExportSettingsSchema = z
+  .object({
+    /** Per-chart SVG, CSV and embed pages; `png` adds the 2× PNG. false = no chart exports. */
+    charts: z.union([z.literal(false), z.object({ png: z.boolean() }).strict()]),
+    /** The PPTX deck per language for the headline period (bank), and per branch when `branchDecks`. */
+    deck: z.boolean(),
+    branchDecks: z.boolean(),
+    /** The PDF of the whole report per language. */
+    pdf: z.boolean(),
+  })
+  .strict();
+export type ExportSettings = z.infer<typeof ExportSettingsSchema>;
+
+export const ALL_EXPORTS: ExportSettings = { charts: { png: true }, deck: true, branchDecks: false, pdf: true };
+export const NO_EXPORTS: ExportSettings = { charts: false, deck: false, branchDecks: false, pdf: false };
+
+export const EXPORT_SETTINGS_ENV = 'TIERSCOPE_EXPORT_SETTINGS';
+
+/** The settings the build passed down; all exports when the site is built on its own (`astro dev`). */
+export function exportSettings(env: NodeJS.ProcessEnv = process.env): ExportSettings {
+  const raw = env[EXPORT_SETTINGS_ENV];
+  if (raw === undefined || raw === '') return ALL_EXPORTS;
+  return ExportSettingsSchema.parse(JSON.parse(raw));
+}
+
+/** The settings from the config's `exports` field; TIERSCOPE_EXPORTS=off (or 0/false/no) turns everything off. */
+export function settingsOf(exports: Config['exports'], env: NodeJS.ProcessEnv = process.env): ExportSettings {
+  if (/^(0|off|false|no)$/i.test(env.TIERSCOPE_EXPORTS ?? '') || !exports.enabled) return NO_EXPORTS;
+  return { charts: { png: exports.png }, deck: exports.deck, branchDecks: exports.deck && exports.branchDecks, pdf: exports.pdf };
+}
