@@ -3,12 +3,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { parseHTML } from 'linkedom';
-import { cellField, neutraliseFormula, plainNumber, SUPPRESSED_MARK, tableCsv } from '../src/exports/csv.ts';
+import { cellField, neutraliseFormula, SUPPRESSED_MARK, tableCsv } from '../src/exports/csv.ts';
+import { plainNumber } from '../src/lib/format.ts';
 import { emWidth, slideSvg, wrapText, xmlEscape } from '../src/exports/slide.ts';
 import { embedHtml, htmlEscape } from '../src/exports/embed.ts';
 import { exportTargets, chartPageHref } from '../src/exports/run.ts';
 import { embedHref, exportHref, reportFileHref, siteOf, branchSlugs, type Site } from '../src/site/routes.ts';
-import { settingsOf, NO_EXPORTS } from '../src/site/exportSettings.ts';
+import { hasPng, settingsOf, NO_EXPORTS } from '../src/site/exportSettings.ts';
 import { parseConfig } from '../src/lib/config.ts';
 import { pageData } from '../src/site/page.ts';
 import { scopeCharts } from '../src/site/catalog.ts';
@@ -246,10 +247,14 @@ describe('export URLs', () => {
 describe('export settings', () => {
   it('come from the config, and TIERSCOPE_EXPORTS=off turns everything off', () => {
     const all = parseConfig({}).exports;
-    expect(settingsOf(all, {})).toEqual({ charts: { png: true }, deck: true, branchDecks: false, pdf: true });
+    expect(settingsOf(all, {})).toEqual({ charts: { png: 'all' }, deck: true, branchDecks: false, pdf: true });
     expect(settingsOf(all, { TIERSCOPE_EXPORTS: 'off' })).toEqual(NO_EXPORTS);
     expect(settingsOf(parseConfig({ exports: { enabled: false } }).exports, {})).toEqual(NO_EXPORTS);
-    expect(settingsOf(parseConfig({ exports: { png: false, pdf: false } }).exports, {})).toEqual({ charts: { png: false }, deck: true, branchDecks: false, pdf: false });
+    expect(settingsOf(parseConfig({ exports: { png: false, pdf: false } }).exports, {})).toEqual({ charts: { png: 'none' }, deck: true, branchDecks: false, pdf: false });
+    const bankOnly = settingsOf(parseConfig({ exports: { png: 'bank' } }).exports, {});
+    expect([hasPng(bankOnly, null), hasPng(bankOnly, 'B001')]).toEqual([true, false]);
+    expect([hasPng(settingsOf(all, {}), 'B001'), hasPng(NO_EXPORTS, null)]).toEqual([true, false]);
+    expect(() => parseConfig({ exports: { png: 'branches' } })).toThrow(/png/);
     expect(() => parseConfig({ exports: { siteUrl: 'javascript:alert(1)' } })).toThrow(/siteUrl/);
   });
 });

@@ -3,7 +3,7 @@
 // precision, withheld cells marked as withheld rather than left blank or 0, and
 // text that a spreadsheet would run as a formula neutralised.
 import type { Cell, DataTable } from '../charts/types.ts';
-import type { Lang } from '../lib/format.ts';
+import { plainNumber, type Lang } from '../lib/format.ts';
 
 const BOM = '\uFEFF';
 
@@ -18,15 +18,6 @@ const UNIT_SUFFIX: Record<NonNullable<Cell['kind']>, Record<Lang, string> | null
   multiple: null,
   decimal: null,
 };
-
-/** A number without float noise (0.07 × 100 = 7.000000000000001) and never in exponent form. */
-export function plainNumber(x: number): string {
-  const clean = Number.parseFloat(x.toPrecision(15));
-  if (Object.is(clean, -0)) return '0';
-  const s = String(clean);
-  if (!/e/i.test(s)) return s;
-  return clean.toFixed(20).replace(/\.?0+$/, '');
-}
 
 /** The cell's number in the unit the header states: amounts fen → 元, ratios → percent. */
 function numberIn(cell: Cell, value: number): string {

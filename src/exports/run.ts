@@ -10,7 +10,7 @@ import type { Report } from '../site/data.ts';
 import { pageData } from '../site/page.ts';
 import { embedHref, exportHref, href, reportFileHref, type ExportScope, type Route, type Site } from '../site/routes.ts';
 import { scopeCharts, type SectionKey } from '../site/catalog.ts';
-import type { ExportSettings } from '../site/exportSettings.ts';
+import { hasPng, type ExportSettings } from '../site/exportSettings.ts';
 import type { ChartSpec } from '../charts/types.ts';
 import { renderSvg } from '../charts/render.ts';
 import { chartOnlySvg, slideSvg } from './slide.ts';
@@ -97,7 +97,6 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
     files[kind].bytes += typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   };
 
-  const png = settings.charts && settings.charts.png;
   const rasterizer = createRasterizer(opts.pngCache === null ? {} : { cacheDir: opts.pngCache });
   const checkedChars = new Set<string>();
   // Only new Chinese characters need the font check; after the first scopes there are none.
@@ -121,8 +120,8 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
       await write(exportHref(site, target.where, spec.id, 'svg'), 'svg', slide);
       await write(exportHref(site, target.where, spec.id, 'csv'), 'csv', tableCsv(spec.table, target.where.lang));
       await write(embedHref(site, target.where, spec.id), 'embed', embedHtml({ spec, svg, lang: target.where.lang, pageHref: chartPageHref(site, target.where, section, spec.id) }));
-      if (png) {
-        if (target.where.lang === 'zh') await fontCheck(slide);
+      if (hasPng(settings, target.where.branch)) {
+        await fontCheck(slide);
         const job = rasterizer.png(slide).then((buf) => write(exportHref(site, target.where, spec.id, 'png'), 'png', buf));
         pending.add(job);
         const done = () => void pending.delete(job);
@@ -145,7 +144,11 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
   const latest = site.meta.snapshots.at(-1) ?? '';
   const headEnd = site.meta.periods.find((p) => p.id === head)?.end ?? latest;
   // The deck's slides carry title and footer themselves, so their pictures are the chart alone.
-  const slidePng = (spec: ChartSpec) => rasterizer.png(chartOnlySvg(spec));
+  const slidePng = async (spec: ChartSpec) => {
+    const svg = chartOnlySvg(spec);
+    await fontCheck(svg);
+    return rasterizer.png(svg);
+  };
   if (settings.deck) {
     const branches = settings.branchDecks ? [null, ...site.meta.branches.map((b) => b.code)] : [null];
     for (const lang of LANGS)

@@ -129,8 +129,12 @@ export const ConfigSchema = z
       .object({
         /** false: no exports at all (a quick preview build). */
         enabled: z.boolean().default(true),
-        /** Per-chart 2× PNG (needs a CJK font for Chinese). SVG, CSV and embed pages come with `enabled`. */
-        png: z.boolean().default(true),
+        /**
+         * Per-chart 2× PNG (needs a CJK font for Chinese): true for every scope, "bank" for the
+         * bank's charts only (PNGs are most of the build time and size with many branches).
+         * SVG, CSV and embed pages come with `enabled`.
+         */
+        png: z.union([z.boolean(), z.literal('bank')]).default(true),
         /** PPTX deck per language for the headline period. */
         deck: z.boolean().default(true),
         /** A deck per branch as well. */

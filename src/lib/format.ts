@@ -172,3 +172,12 @@ export function month(iso: string, lang: Lang): string {
     utcDate(iso),
   );
 }
+
+/** A number without float noise (0.07 × 100 = 7.000000000000001) and never in exponent form. */
+export function plainNumber(x: number): string {
+  const clean = Number.parseFloat(x.toPrecision(15));
+  if (Object.is(clean, -0)) return '0';
+  const s = String(clean);
+  if (!/e/i.test(s)) return s;
+  return clean.toFixed(20).replace(/\.?0+$/, '');
+}

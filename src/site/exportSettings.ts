@@ -6,8 +6,8 @@ import type { Config } from '../lib/config.ts';
 
 export const ExportSettingsSchema = z
   .object({
-    /** Per-chart SVG, CSV and embed pages; `png` adds the 2× PNG. false = no chart exports. */
-    charts: z.union([z.literal(false), z.object({ png: z.boolean() }).strict()]),
+    /** Per-chart SVG, CSV and embed pages; `png` says which scopes also get the 2× PNG. false = no chart exports. */
+    charts: z.union([z.literal(false), z.object({ png: z.enum(['all', 'bank', 'none']) }).strict()]),
     /** The PPTX deck per language for the headline period (bank), and per branch when `branchDecks`. */
     deck: z.boolean(),
     branchDecks: z.boolean(),
@@ -17,7 +17,7 @@ export const ExportSettingsSchema = z
   .strict();
 export type ExportSettings = z.infer<typeof ExportSettingsSchema>;
 
-export const ALL_EXPORTS: ExportSettings = { charts: { png: true }, deck: true, branchDecks: false, pdf: true };
+export const ALL_EXPORTS: ExportSettings = { charts: { png: 'all' }, deck: true, branchDecks: false, pdf: true };
 export const NO_EXPORTS: ExportSettings = { charts: false, deck: false, branchDecks: false, pdf: false };
 
 export const EXPORT_SETTINGS_ENV = 'TIERSCOPE_EXPORT_SETTINGS';
@@ -32,5 +32,10 @@ export function exportSettings(env: NodeJS.ProcessEnv = process.env): ExportSett
 /** The settings from the config's `exports` field; TIERSCOPE_EXPORTS=off (or 0/false/no) turns everything off. */
 export function settingsOf(exports: Config['exports'], env: NodeJS.ProcessEnv = process.env): ExportSettings {
   if (/^(0|off|false|no)$/i.test(env.TIERSCOPE_EXPORTS ?? '') || !exports.enabled) return NO_EXPORTS;
-  return { charts: { png: exports.png }, deck: exports.deck, branchDecks: exports.deck && exports.branchDecks, pdf: exports.pdf };
+  const png = exports.png === true ? 'all' : exports.png === false ? 'none' : exports.png;
+  return { charts: { png }, deck: exports.deck, branchDecks: exports.deck && exports.branchDecks, pdf: exports.pdf };
 }
+
+/** Whether a chart of this scope (null = the bank) gets a PNG. */
+export const hasPng = (settings: ExportSettings, branch: string | null): boolean =>
+  settings.charts !== false && (settings.charts.png === 'all' || (settings.charts.png === 'bank' && branch === null));
