@@ -1,6 +1,6 @@
 // `npm exec -- node scripts/bench-png.ts`: what rasterising slide PNGs costs, on a
 // fixed set of real slides (the synthetic test bank through the real pipeline,
-// every chart kind in both languages for the bank and the first branches).
+// the charts the site exports, in both languages, for the bank and the first branches).
 // Renders with the cache off, one at a time and at the default concurrency, and
 // reports the median time per chart, throughput and mean PNG size; then a
 // cached pass. --settings times PNG encoder settings on the same pixels (the
@@ -12,20 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp, { type PngOptions } from 'sharp';
-import { assetBridgeChart } from '../src/charts/assetBridge.ts';
-import { giniTrendChart } from '../src/charts/giniTrend.ts';
-import { lorenzChart } from '../src/charts/lorenz.ts';
-import { migrationRatesChart, migrationTrendChart } from '../src/charts/migrationRates.ts';
-import { newMidHighTrendChart, newMixChart } from '../src/charts/newMix.ts';
-import { paretoChart } from '../src/charts/pareto.ts';
-import { pyramidChart } from '../src/charts/pyramid.ts';
-import { sankeyChart } from '../src/charts/sankey.ts';
-import { topSharesChart } from '../src/charts/topShares.ts';
-import { transitionHeatmapChart } from '../src/charts/transitionHeatmap.ts';
-import type { ChartContext, ChartSpec } from '../src/charts/types.ts';
 import { createRasterizer, RENDERER, svgToPng } from '../src/exports/png.ts';
 import { slideSvg } from '../src/exports/slide.ts';
-import { periodScope, seriesScope, snapshotScope } from '../src/site/data.ts';
+import { pageData } from '../src/site/page.ts';
+import { siteOf } from '../src/site/routes.ts';
+import { scopeCharts } from '../src/site/catalog.ts';
 import { fixtureReport } from '../tests/helpers/report.ts';
 
 const { values: args } = parseArgs({ options: { slides: { type: 'string', default: '200' }, settings: { type: 'boolean', default: false } } });
@@ -38,42 +29,19 @@ const median = (xs: number[]) => {
 };
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
+/** The first `n` charts the site exports for the consecutive period ending at the last snapshot: bank, then branch by branch, zh and en. */
 async function slides(n: number): Promise<{ kind: string; svg: string }[]> {
   const { report } = await fixtureReport();
-  const meta = report.meta();
-  const asOf = meta.snapshots.at(-1)!;
-  const period = meta.periods.find((p) => p.end === asOf && p.consecutive) ?? meta.periods.at(-1)!;
-  const snap = report.snapshot(asOf);
-  const per = report.period(period.id);
-  const series = report.series();
+  const site = siteOf(report.meta());
+  const asOf = site.meta.snapshots.at(-1)!;
+  const period = site.meta.periods.find((p) => p.end === asOf && p.consecutive) ?? site.meta.periods.at(-1)!;
   const out: { kind: string; svg: string }[] = [];
-  for (const branch of [null, ...meta.branches.map((b) => b.code)]) {
-    for (const lang of ['zh', 'en'] as const) {
-      const ctx: ChartContext = { lang, meta, branch, period, asOf };
-      const s = snapshotScope(snap, branch);
-      const p = periodScope(per, branch);
-      const t = seriesScope(series, branch);
-      const specs: [string, () => ChartSpec][] = [
-        ['pyramid aum', () => pyramidChart(ctx, s, 'aum')],
-        ['pyramid deposits', () => pyramidChart(ctx, s, 'deposits')],
-        ['lorenz', () => lorenzChart(ctx, s)],
-        ['pareto', () => paretoChart(ctx, s, 'aum')],
-        ['top shares', () => topSharesChart(ctx, s)],
-        ['gini trend', () => giniTrendChart(ctx, t)],
-        ['transition heatmap', () => transitionHeatmapChart(ctx, p, 'gross')],
-        ['sankey', () => sankeyChart(ctx, p)],
-        ['asset bridge', () => assetBridgeChart(ctx, p)],
-        ['migration rates', () => migrationRatesChart(ctx, p)],
-        ['migration trend', () => migrationTrendChart(ctx, t)],
-        ['new mix', () => newMixChart(ctx, p)],
-        ['new mid-high trend', () => newMidHighTrendChart(ctx, t)],
-      ];
-      for (const [kind, make] of specs) {
-        out.push({ kind, svg: slideSvg(make()) });
+  for (const branch of [null, ...site.meta.branches.map((b) => b.code)])
+    for (const lang of ['zh', 'en'] as const)
+      for (const { spec } of scopeCharts(pageData({ path: '', lang, kind: branch === null ? 'pyramid' : 'branch', period: period.id, branch }, report, site))) {
+        out.push({ kind: spec.id, svg: slideSvg(spec) });
         if (out.length === n) return out;
       }
-    }
-  }
   return out;
 }
 

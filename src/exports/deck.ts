@@ -11,12 +11,13 @@ import JSZip from 'jszip';
 import type { ChartSpec, NativeChart, NativeValueFormat } from '../charts/types.ts';
 import { L, periodLabel, scopeLabel, sourceLine } from '../charts/common.ts';
 import { count, date, utcDate, type Lang } from '../lib/format.ts';
-import { periodScope, snapshotScope, type Report } from '../site/data.ts';
+import type { Report } from '../site/data.ts';
 import { scopeCharts, type SectionKey } from '../site/catalog.ts';
 import { DEFINITIONS, ROUNDING, type Definition } from '../site/methodology.ts';
-import { narrative } from '../site/narrative.ts';
-import { pageData, type PageData } from '../site/page.ts';
+import { narrativeOf } from '../site/summary.ts';
+import { pageData } from '../site/page.ts';
 import { href, type Route, type Site } from '../site/routes.ts';
+import { pngInfo } from './png.ts';
 
 export interface DeckOptions {
   report: Report;
@@ -129,6 +130,7 @@ export async function buildDeck(opts: DeckOptions): Promise<Buffer> {
   }
 
   // ── One slide per chart ──────────────────────────────────────────────────
+  // The narrative is written for the bank, so a branch deck quotes it as such.
   const highlights = narrativeOf(page);
   for (const [i, { section, spec }] of charts.entries()) {
     const s = pptx.addSlide({ masterName: 'TS_CHART' });
@@ -138,7 +140,7 @@ export async function buildDeck(opts: DeckOptions): Promise<Buffer> {
     if (spec.native) addNativeChart(pptx, s, spec.native, CHART_BOX, lang, alt);
     else {
       const png = await opts.png(spec);
-      const { width, height } = pngSize(png);
+      const { width, height } = pngInfo(png);
       const scale = Math.min(CHART_BOX.w / width, CHART_BOX.h / height);
       const [w, h] = [width * scale, height * scale];
       s.addImage({ data: `image/png;base64,${png.toString('base64')}`, x: CHART_BOX.x + (CHART_BOX.w - w) / 2, y: CHART_BOX.y + (CHART_BOX.h - h) / 2, w, h, altText: alt, objectName: spec.id });
@@ -195,19 +197,6 @@ export async function buildDeck(opts: DeckOptions): Promise<Buffer> {
 
   const raw = (await pptx.write({ outputType: 'nodebuffer' })) as Buffer;
   return finaliseDeck(raw, { when: utcDate(page.end), lang });
-}
-
-/** The summary's sentences for the bank (the narrative is written for the bank, so a branch deck quotes it as such). */
-function narrativeOf(page: PageData): string[] {
-  const { report, site } = page;
-  return narrative({
-    meta: site.meta,
-    lang: page.route.lang,
-    snapshot: snapshotScope(report.snapshot(page.end), null),
-    period: page.period ? periodScope(report.period(page.period.id), null) : null,
-    asOf: page.end,
-    yearStart: page.start ? snapshotScope(report.snapshot(page.start), null) : null,
-  });
 }
 
 type Runs = { text: string; options: PptxGenJS.TextPropsOptions }[];
@@ -411,15 +400,6 @@ const addCombo = (slide: PptxGenJS.Slide, types: PptxGenJS.IChartMulti[], option
 
 /** Doughnut slices: a spec colours series, a doughnut colours categories (YlGnBu, as the tiers). */
 const SLICE_COLORS = ['C7E9B4', '7FCDBB', '41B6C4', '1D91C0', '225EA8', '253494', '081D58', 'EDF8B1'];
-
-// ── Pictures ─────────────────────────────────────────────────────────────────
-
-/** Width and height from a PNG's IHDR chunk, so any picture is placed to fit without distortion. */
-export function pngSize(png: Buffer): { width: number; height: number } {
-  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (png.length < 24 || sig.some((b, i) => png[i] !== b) || png.toString('latin1', 12, 16) !== 'IHDR') throw new Error('deck: png() did not return a PNG');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
 
 // ── The final pass ───────────────────────────────────────────────────────────
 

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Lang } from '../lib/format.ts';
+import { fileOfHref } from '../site/routes.ts';
 import { serveStatic } from './staticServer.ts';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -68,12 +69,6 @@ export async function countPdfPages(file: string, pdf: Buffer): Promise<number> 
   return pdf.toString('latin1').match(/\/Type\s*\/Page(?![A-Za-z])/g)?.length ?? 0;
 }
 
-/** The print page's HTML file in distDir, where a static host would find it. */
-function pageFile(distDir: string, urlPath: string): string {
-  const rel = urlPath.replace(/^\/+/, '');
-  return path.join(distDir, rel === '' || rel.endsWith('/') ? `${rel}index.html` : rel);
-}
-
 /**
  * Prints each job's page of the built site to a PDF: one browser for all jobs,
  * distDir served on 127.0.0.1, A4 landscape from the page's own @page rules (with
@@ -86,7 +81,7 @@ export async function buildPdfs(opts: PdfOptions): Promise<PdfResult[]> {
   if (!existsSync(executablePath)) throw new Error(`${CHROMIUM_MISSING} (looked for ${executablePath})`);
   const distDir = path.resolve(opts.distDir);
   for (const job of opts.jobs)
-    if (!existsSync(pageFile(distDir, job.path))) throw new Error(`${pageFile(distDir, job.path)} is missing: build the site before making the PDF of ${job.path}`);
+    if (!existsSync(fileOfHref(distDir, job.path))) throw new Error(`${fileOfHref(distDir, job.path)} is missing: build the site before making the PDF of ${job.path}`);
   if (opts.jobs.length === 0) return [];
   const timeout = opts.timeoutMs ?? 120_000;
 

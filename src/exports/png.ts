@@ -312,6 +312,20 @@ export async function requireCjkFont(text: string, opts: { method?: FontCheckMet
 }
 
 /**
+ * requireCjkFont for a stream of texts (every slide of a build): only characters
+ * not yet found covered are asked about, so after the first charts it costs nothing.
+ */
+export function cjkFontGuard(opts: { method?: FontCheckMethod } = {}): (text: string) => Promise<void> {
+  const covered = new Set<string>();
+  return async (text) => {
+    const fresh = [...new Set(text.match(CJK) ?? [])].filter((c) => !covered.has(c));
+    if (fresh.length === 0) return;
+    await requireCjkFont(fresh.join(''), opts);
+    for (const c of fresh) covered.add(c);
+  };
+}
+
+/**
  * The code points of `want` that some font pango would use covers, per fontconfig
  * — null when fc-list cannot be run. Pango falls back glyph by glyph across all
  * fonts, so a character counts as covered when any usable font has it; "usable"

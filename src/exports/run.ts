@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LANGS, type Lang } from '../lib/format.ts';
 import type { Report } from '../site/data.ts';
 import { pageData } from '../site/page.ts';
-import { embedHref, exportHref, href, reportFileHref, type ExportScope, type Route, type Site } from '../site/routes.ts';
+import { embedHref, exportHref, fileOfHref, href, reportFileHref, type ExportScope, type Route, type Site } from '../site/routes.ts';
 import { scopeCharts, type SectionKey } from '../site/catalog.ts';
 import { hasPng, type ExportSettings } from '../site/exportSettings.ts';
 import type { ChartSpec } from '../charts/types.ts';
@@ -16,7 +16,7 @@ import { renderSvg } from '../charts/render.ts';
 import { chartOnlySvg, slideSvg } from './slide.ts';
 import { tableCsv } from './csv.ts';
 import { embedHtml } from './embed.ts';
-import { createRasterizer, requireCjkFont } from './png.ts';
+import { cjkFontGuard, createRasterizer } from './png.ts';
 import { buildDeck } from './deck.ts';
 import { buildPdfs } from './pdf.ts';
 
@@ -77,8 +77,6 @@ export function chartPageHref(site: Site, where: ExportScope, section: SectionKe
   return `${page}#${chartId}`;
 }
 
-const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/gu;
-
 export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
   const { report, site, outDir, settings } = opts;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -86,8 +84,7 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
   const files = Object.fromEntries((['svg', 'png', 'csv', 'embed', 'pptx', 'pdf'] as const).map((k) => [k, { count: 0, bytes: 0 }])) as ExportSummary['files'];
   const made = new Set<string>();
   const write = async (url: string, kind: ExportKind, body: string | Buffer) => {
-    const rel = url.replace(/^\/+/, '');
-    const file = path.join(outDir, rel.endsWith('/') ? `${rel}index.html` : rel);
+    const file = fileOfHref(outDir, url);
     if (!path.resolve(file).startsWith(path.resolve(outDir) + path.sep)) throw new Error(`export path ${url} leaves ${outDir}`);
     if (made.has(file)) throw new Error(`two exports would be written to ${url}`);
     made.add(file);
@@ -98,14 +95,7 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
   };
 
   const rasterizer = createRasterizer(opts.pngCache === null ? {} : { cacheDir: opts.pngCache });
-  const checkedChars = new Set<string>();
-  // Only new Chinese characters need the font check; after the first scopes there are none.
-  const fontCheck = async (text: string) => {
-    const fresh = [...new Set(text.match(CJK) ?? [])].filter((c) => !checkedChars.has(c));
-    if (fresh.length === 0) return;
-    await requireCjkFont(fresh.join(''));
-    for (const c of fresh) checkedChars.add(c);
-  };
+  const fontCheck = cjkFontGuard();
 
   let charts = 0;
   let scopes = 0;
@@ -160,13 +150,12 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
   }
   const tDeck = performance.now();
   if (settings.pdf) {
-    const jobs = LANGS.map((lang: Lang) => {
-      const url = reportFileHref(site, { lang, period: head, asOf: headEnd, branch: null }, 'pdf');
-      return { lang, path: href(site, lang, 'print'), outFile: path.join(outDir, url.replace(/^\/+/, '')), url };
-    });
-    for (const j of jobs) await mkdir(path.dirname(j.outFile), { recursive: true });
-    const made = await buildPdfs({ distDir: outDir, jobs: jobs.map(({ lang, path: p, outFile }) => ({ lang, path: p, outFile })) });
-    for (const m of made) {
+    const jobs = LANGS.map((lang: Lang) => ({
+      lang,
+      path: href(site, lang, 'print'),
+      outFile: fileOfHref(outDir, reportFileHref(site, { lang, period: head, asOf: headEnd, branch: null }, 'pdf')),
+    }));
+    for (const m of await buildPdfs({ distDir: outDir, jobs })) {
       files.pdf.count++;
       files.pdf.bytes += m.bytes;
     }

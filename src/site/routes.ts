@@ -1,6 +1,7 @@
 // Every page of the site, as data: one table that the catch-all page renders, the
 // navigation links to, and the tests crawl. A URL is built only here.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Meta } from '../schema/output.ts';
 import { LANGS, type Lang } from '../lib/format.ts';
 
@@ -108,6 +109,12 @@ export function routesOf(site: Site): Route[] {
     add('print', site.headline);
   }
   return routes;
+}
+
+/** The file a static host serves for a site URL: a folder URL is its index.html. */
+export function fileOfHref(root: string, url: string): string {
+  const rel = url.replace(/^\/+/, '');
+  return path.join(root, rel === '' || rel.endsWith('/') ? `${rel}index.html` : rel);
 }
 
 export type ExportExt = 'svg' | 'png' | 'csv';

@@ -1,22 +1,23 @@
-// What the executive summary says, shared by the summary page and the print
-// page (the PDF): the headline KPI cards and the generated narrative.
+// What the executive summary says, shared by the summary page, the print page
+// (the PDF) and the deck's notes: the headline KPI cards and the generated narrative.
 import { periodScope, snapshotScope } from './data.ts';
 import { kpisOf, type Kpi } from './kpis.ts';
 import { narrative } from './narrative.ts';
 import type { PageData } from './page.ts';
-import type { ScopeSnapshot } from '../schema/output.ts';
 
-export function summaryOf(page: PageData): { kpis: Kpi[]; sentences: string[]; snapshot: ScopeSnapshot } {
+/** The bank's generated narrative for the page's period. */
+export function narrativeOf(page: PageData): string[] {
   const { report, site, route } = page;
-  const snapshot = snapshotScope(report.snapshot(page.end), null);
-  const head = page.period ? periodScope(report.period(page.period.id), null) : null;
-  const sentences = narrative({
+  return narrative({
     meta: site.meta,
     lang: route.lang,
-    snapshot,
-    period: head,
+    snapshot: snapshotScope(report.snapshot(page.end), null),
+    period: page.period ? periodScope(report.period(page.period.id), null) : null,
     asOf: page.end,
     yearStart: page.start ? snapshotScope(report.snapshot(page.start), null) : null,
   });
-  return { kpis: kpisOf(report, route.lang), sentences, snapshot };
+}
+
+export function summaryOf(page: PageData): { kpis: Kpi[]; sentences: string[] } {
+  return { kpis: kpisOf(page.report, page.route.lang), sentences: narrativeOf(page) };
 }

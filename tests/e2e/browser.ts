@@ -115,12 +115,3 @@ export function describeViolations(violations: Result[], perRule = 8): string {
     )
     .join('\n');
 }
-
-/** Number of pages of a PDF: its page objects (Chromium writes them uncompressed). */
-export function pdfPageCount(pdf: Buffer): number {
-  const text = pdf.toString('latin1');
-  const pages = text.match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
-  if (pages) return pages;
-  const counts = [...text.matchAll(/\/Count\s+(\d+)/g)].map((m) => Number(m[1]));
-  return counts.length ? Math.max(...counts) : 0;
-}

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { date, type Lang } from '../../src/lib/format.ts';
 import { periodScope, reportAt, type Report } from '../../src/site/data.ts';
 import { pageData } from '../../src/site/page.ts';
-import { embedHref, exportHref, reportFileHref, siteOf, type Site } from '../../src/site/routes.ts';
+import { embedHref, exportHref, fileOfHref, reportFileHref, siteOf, type Site } from '../../src/site/routes.ts';
 import { scopeCharts } from '../../src/site/catalog.ts';
 import { exportTargets, type ExportTarget } from '../../src/exports/run.ts';
 import { staleDist } from './preconditions.ts';
@@ -21,7 +21,7 @@ import { staleDist } from './preconditions.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
 const stale = staleDist(ROOT);
-const fileOf = (url: string) => path.join(DIST, url.endsWith('/') ? `${url}index.html` : url);
+const fileOf = (url: string) => fileOfHref(DIST, url);
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];

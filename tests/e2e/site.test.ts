@@ -14,7 +14,8 @@ import type { Ratio, ScopeSnapshot } from '../../src/schema/output.ts';
 import { periodScope, reportAt, snapshotScope, type Report } from '../../src/site/data.ts';
 import { pageData } from '../../src/site/page.ts';
 import { href, PAGE_KINDS, routesOf, siteOf, type PageKind, type Route, type Site } from '../../src/site/routes.ts';
-import { describeViolations, horizontalOverflow, launch, pdfPageCount, visit, type Browser } from './browser.ts';
+import { describeViolations, horizontalOverflow, launch, visit, type Browser } from './browser.ts';
+import { countPdfPages } from '../../src/exports/pdf.ts';
 import { brokenReferences, crawl, type Crawl } from './crawl.ts';
 import { missingBrowser, staleDist } from './preconditions.ts';
 import { serveStatic, type StaticServer } from '../../src/exports/staticServer.ts';
@@ -415,7 +416,7 @@ describe.skipIf(stale || noBrowser)('in Chromium', () => {
           await page.screenshot({ path: file('print'), fullPage: true });
           if (kind === 'summary') {
             const pdf = await page.pdf({ path: file('print', 'pdf'), format: 'A4', landscape: true, printBackground: true });
-            expect(pdfPageCount(pdf), 'pages in the summary PDF').toBeGreaterThanOrEqual(1);
+            expect(await countPdfPages(file('print', 'pdf'), pdf), 'pages in the summary PDF').toBeGreaterThanOrEqual(1);
           }
           expect(errors).toEqual([]);
         } finally {
