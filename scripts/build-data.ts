@@ -15,10 +15,19 @@ async function snapshotFiles(dir: string): Promise<string[]> {
   return names.filter((n) => SNAPSHOT_FILE.test(n) && !n.startsWith('.') && !n.startsWith('_'));
 }
 
+/** A build step's child process failed; it has printed its own message. */
+export class StepFailed extends Error {
+  readonly exitCode: number;
+  constructor(script: string, exitCode: number) {
+    super(`npm run ${script} failed (exit ${exitCode})`);
+    this.exitCode = exitCode;
+  }
+}
+
 export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = spawnSync(npm, ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { stdio: 'inherit', env });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  if (r.status !== 0) throw new StepFailed(script, r.status ?? 1);
 }
 
 /** The data folder the build reads: the analyst's (`data`, with its config) or the sample bank's. */
@@ -46,4 +55,9 @@ export async function buildData(): Promise<string> {
   return SAMPLE_DIR;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildData();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildData().catch((e) => {
+    if (!(e instanceof StepFailed)) throw e;
+    process.exit(e.exitCode);
+  });
+}

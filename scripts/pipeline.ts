@@ -1,11 +1,12 @@
 // npm run pipeline -- --data DIR --out DIR [--config FILE]
-// Exit codes: 0 success, 1 invalid input or config, 2 bad usage.
+// Exit codes: 0 success, 1 invalid input or config, 2 bad usage, 3 output not writable.
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../src/lib/config.ts';
 import { findConfig, loadConfig } from '../src/engine/configFile.ts';
 import { InputError } from '../src/engine/errors.ts';
+import { OutputError } from '../src/engine/outputDir.ts';
 import { createProgress } from '../src/engine/progress.ts';
 import { runPipeline } from '../src/engine/run.ts';
 
@@ -30,7 +31,8 @@ aggregated, disclosure-controlled JSON the report site reads.
 Progress and stage timings go to stderr; the per-file summary goes to stdout:
   <file>: read N, used U, rejected R
 Exit codes: 0 success, 1 invalid input or config (one message naming file, line and
-column where they apply), 2 bad usage.`;
+column where they apply), 2 bad usage, 3 the output folder could not be written
+(disk full, read-only; the previous output is left as it was).`;
 
 function usage(message: string): never {
   process.stderr.write(`error: ${message}\n\n${HELP}\n`);
@@ -82,6 +84,10 @@ async function main() {
       totals.used += r.rowsUsed;
       totals.rejected += rejected;
       process.stdout.write(`${r.file}: read ${r.rowsRead}, used ${r.rowsUsed}, rejected ${rejected}\n`);
+      // The offending values help the analyst fix the export; they stay on this terminal (quality.json has no values).
+      if (!args.quiet)
+        for (const e of r.examples)
+          process.stderr.write(`  ${r.file}:${e.line}: ${e.column === null ? '' : `column "${e.column}": `}${e.reason}${e.value === null ? '' : ` (${JSON.stringify(e.value)})`}\n`);
     }
     const s = manifest.suppressed;
     process.stdout.write(`total: read ${totals.read}, used ${totals.used}, rejected ${totals.rejected}\n`);
@@ -92,6 +98,10 @@ async function main() {
     if (e instanceof InputError || e instanceof ConfigError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);
+    }
+    if (e instanceof OutputError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(3);
     }
     throw e;
   }

@@ -98,6 +98,9 @@ describe('buildPdfs on a small site', () => {
         'three/index.html': page('<div style="break-after:page">one</div><div style="break-after:page">two</div><div>three</div>'),
         'logs/index.html': page('<p>x</p><script>console.error("boom from the page")</script>'),
         'broken/index.html': page('<img src="/gone.png" alt="">'),
+        // A title of its own, as the print page has: without one Chromium titles the PDF with the URL and its random port.
+        'titled/index.html': page('<title>Titled</title><p>one</p>'),
+        'linked/index.html': page('<title>Linked</title><p id="top"><a href="/branch/b1/?x=1#sec">branch</a> <a href="#top">here</a> <a href="https://example.org/">out</a></p>'),
       })) {
         await mkdir(path.dirname(path.join(dir, p)), { recursive: true });
         await writeFile(path.join(dir, p), html);
@@ -114,6 +117,38 @@ describe('buildPdfs on a small site', () => {
       // A path pdfinfo cannot open: the count comes from the page objects instead.
       expect(await countPdfPages(path.join(dir, 'nowhere.pdf'), pdf)).toBe(3);
       expect(execFileSync('pdftotext', [out, '-'], { encoding: 'utf8' }).split('\f').slice(0, 3).map((s) => s.trim())).toEqual(['one', 'two', 'three']);
+    });
+
+    it('gives the same bytes twice when dated with the data (the wall clock is not in the file)', async () => {
+      const a = path.join(dir, 'out', 'a.pdf');
+      const b = path.join(dir, 'out', 'b.pdf');
+      const unpinned = path.join(dir, 'out', 'c.pdf');
+      await buildPdfs({ distDir: dir, jobs: [{ lang: 'en', path: '/titled/', outFile: a, asOf: '2025-06-30' }] });
+      await new Promise((r) => setTimeout(r, 1100)); // a second later: Chromium's own stamp would differ
+      await buildPdfs({
+        distDir: dir,
+        jobs: [
+          { lang: 'en', path: '/titled/', outFile: b, asOf: '2025-06-30' },
+          { lang: 'en', path: '/titled/', outFile: unpinned },
+        ],
+      });
+      const [pa, pb, pc] = [await readFile(a), await readFile(b), await readFile(unpinned)];
+      expect(pa.equals(pb)).toBe(true);
+      expect(pa.toString('latin1')).toContain("/CreationDate (D:20250630000000+00'00')");
+      // Pinning changes the dates only: same length, and poppler still reads the file.
+      expect(pa.length).toBe(pc.length);
+      expect(execFileSync('pdfinfo', [a], { encoding: 'utf8' })).toMatch(/^CreationDate:\s+.*2025/m);
+    });
+
+    it('points links at the published site, or prints them as text; never at the local print server', async () => {
+      const withSite = path.join(dir, 'out', 'site.pdf');
+      const without = path.join(dir, 'out', 'nosite.pdf');
+      await buildPdfs({ distDir: dir, jobs: [{ lang: 'en', path: '/linked/', outFile: withSite }], siteUrl: 'https://reports.example.cn/tierscope' });
+      await buildPdfs({ distDir: dir, jobs: [{ lang: 'en', path: '/linked/', outFile: without }] });
+      const uris = async (f: string) => [...(await readFile(f)).toString('latin1').matchAll(/\/URI \(([^)]*)\)/g)].map((m) => m[1]).sort();
+      expect(await uris(withSite)).toEqual(['https://example.org/', 'https://reports.example.cn/tierscope/branch/b1/?x=1#sec']);
+      expect(await uris(without)).toEqual(['https://example.org/']);
+      for (const f of [withSite, without]) expect((await readFile(f)).toString('latin1')).not.toMatch(/127\.0\.0\.1|localhost/);
     });
 
     it('fails, naming the page, when it logs an error, misses an asset or is in the other language', async () => {

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { pyramidChart } from '../src/charts/pyramid.ts';
 import type { ChartContext } from '../src/charts/types.ts';
-import { createRasterizer, pngInfo, requireCjkFont, svgToPng } from '../src/exports/png.ts';
+import { createRasterizer, pngInfo, requireCjkFont, svgToPng, sweepStaleTemp } from '../src/exports/png.ts';
 import { slideSvg } from '../src/exports/slide.ts';
 import { snapshotScope } from '../src/site/data.ts';
 import { fixtureReport } from './helpers/report.ts';
@@ -169,6 +169,23 @@ describe('createRasterizer cache', () => {
     const files = await entries(dir);
     expect(files).toHaveLength(2);
     expect(files.every((f) => f.endsWith('.png'))).toBe(true);
+  });
+
+  it('clears half-written entries of killed builds, never those of a live one', async () => {
+    const dir = await tempDir('ts-png-sweep-');
+    // A pid that is certainly gone: a child that has exited.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await mkdir(path.join(dir, 'ab'));
+    const dead = path.join(dir, 'ab', `abcd.png.${gone}.1.tmp`);
+    const live = path.join(dir, 'ab', `abce.png.${process.pid}.7.tmp`);
+    const entry = path.join(dir, 'ab', 'abcf.png');
+    for (const f of [dead, live, entry]) await writeFile(f, 'x');
+    const r = createRasterizer({ cacheDir: dir });
+    await r.png(zhSlide);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(entry)).toBe(true);
+    expect(await sweepStaleTemp(dir)).toBe(0);
   });
 
   it('renders a burst of requests for one SVG once, even with no disk cache to find it in', async () => {

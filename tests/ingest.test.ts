@@ -172,6 +172,7 @@ describe('rejected rows', () => {
         'C11,B1,1,1', // 15 wrong_field_count (too few)
         'C12,B1,1,1,,x', // 16 wrong_field_count (too many)
         'C13,B1,1,1,2025-03-31', // 17 ok (on the snapshot date)
+        ' Customer_ID ,BRANCH,"aum",deposits,open_date', // 18 repeated_header
       ),
     );
     const { report, rows } = await load(f);
@@ -191,8 +192,9 @@ describe('rejected rows', () => {
       { reason: 'open_date_after_snapshot', line: 13, column: 'open_date', value: '2025-04-01' },
       { reason: 'wrong_field_count', line: 15, column: null, value: '4 fields, expected 5' },
       { reason: 'wrong_field_count', line: 16, column: null, value: '6 fields, expected 5' },
+      { reason: 'repeated_header', line: 18, column: null, value: null },
     ]);
-    expect(report.rowsRead).toBe(15);
+    expect(report.rowsRead).toBe(16);
     expect(report.rowsUsed).toBe(2);
     expect(report.rowsRead).toBe(report.rowsUsed + total(report));
     expect(rows.map((r) => r.customer_id)).toEqual(['C1', 'C13']);

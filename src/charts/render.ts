@@ -78,11 +78,25 @@ export function renderSvg(spec: ChartSpec, document: Document = chartDocument())
   svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   svg.removeAttribute('height');
   svg.removeAttribute('width');
-  const markup = svg.outerHTML;
+  const markup = svgMarkup(svg);
   // Only attribute values: a label may legitimately read "undefined".
   const bad = /="[^"]*(NaN|Infinity)[^"]*"|="undefined"/.exec(markup);
   if (bad) throw new Error(`chart ${spec.id}: SVG attribute ${bad[0]} near …${markup.slice(Math.max(0, bad.index - 80), bad.index + 20)}…`);
-  return xmlSafeAttributes(markup);
+  return markup;
+}
+
+/**
+ * An SVG element of a linkedom HTML document as markup that is well-formed XML and
+ * says exactly its labels. linkedom writes an HTML document's attribute values with
+ * only `"` escaped, so a label holding "&amp;", "&e;" or "<" would come out as an
+ * entity (or a broken one): the rest is escaped here, on the element's own copy.
+ */
+export function svgMarkup(svg: Element): string {
+  const copy = svg.cloneNode(true) as Element;
+  for (const el of [copy, ...copy.querySelectorAll('*')])
+    for (const { name, value } of [...el.attributes])
+      if (/[&<>]/.test(value)) el.setAttribute(name, value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  return xmlSafeAttributes(copy.outerHTML);
 }
 
 /**

@@ -34,10 +34,19 @@ export async function loadConfig(file: string | null): Promise<{ config: Config;
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
+      throw new ConfigError(`${file}: not valid JSON: ${oneLine((e as Error).message)}`);
     }
   }
   return { config: parseConfig(raw, file), source: file };
+}
+
+/**
+ * JSON.parse quotes the text around the error as it stands; control characters
+ * in it (a line break, NUL, a terminal escape) would break the one-line message
+ * or the terminal, so they are shown escaped.
+ */
+function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Hash of the effective config (defaults filled in), so an unchanged meaning gives an unchanged hash. */

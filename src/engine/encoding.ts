@@ -2,7 +2,7 @@
 // that it is valid in its encoding, and, where DuckDB cannot read the file as it
 // is (GB18030), a plain UTF-8 copy in the caller's temp folder.
 import { createHash, randomUUID } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import type { Config } from '../lib/config.ts';
 import type { SnapshotFile } from './discover.ts';
 import { InputError } from './errors.ts';
+import { firstNul, multiByteLines, UTF8_PREFIX_EVIDENCE, UTF8_STRETCH_EVIDENCE, utf8MultiByteChars, utf8Stretch } from './textChecks.ts';
 
 export type TextEncoding = 'utf-8' | 'gb18030';
 export type EncodingSetting = Config['csv']['encoding'];
@@ -189,9 +190,19 @@ function lastBreak(chunk: Buffer): number {
   return lf === -1 ? chunk.lastIndexOf(CR) : lf;
 }
 
-/** GB18030 → UTF-8 for whole-line pieces, in order; null for a piece that is not valid GB18030. */
+/**
+ * GB18030 → UTF-8 for whole-line pieces, in order. `out` is null for a piece
+ * that is not valid GB18030; `utf8At` is the offset of a stretch of lines
+ * that are UTF-8 instead (textChecks.utf8Stretch), or -1. Valid GB18030 bytes
+ * can spell UTF-8 text as well, which would be counted as mojibake; the check
+ * runs beside the decoding, on the same thread.
+ */
+interface Decoded {
+  out: Uint8Array | null;
+  utf8At: number;
+}
 interface Gb18030Decoder {
-  decode(piece: Uint8Array): Promise<Uint8Array | null>;
+  decode(piece: Uint8Array): Promise<Decoded>;
   close(): Promise<void>;
 }
 
@@ -200,10 +211,11 @@ function inlineDecoder(): Gb18030Decoder {
   const encoder = new TextEncoder();
   return {
     async decode(piece) {
+      const utf8At = utf8Stretch(piece, UTF8_STRETCH_EVIDENCE);
       try {
-        return encoder.encode(decoder.decode(piece));
+        return { out: encoder.encode(decoder.decode(piece)), utf8At };
       } catch {
-        return null;
+        return { out: null, utf8At };
       }
     },
     async close() {},
@@ -214,10 +226,12 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const decoder = new TextDecoder('gb18030', { fatal: true });
 const encoder = new TextEncoder();
+const utf8Stretch = ${utf8Stretch.toString()};
 parentPort.on('message', ({ id, piece }) => {
+  const utf8At = utf8Stretch(piece, ${UTF8_STRETCH_EVIDENCE});
   let out = null;
   try { out = encoder.encode(decoder.decode(piece)); } catch {}
-  parentPort.postMessage({ id, out }, out ? [out.buffer] : []);
+  parentPort.postMessage({ id, out, utf8At }, out ? [out.buffer] : []);
 });`;
 
 /**
@@ -227,10 +241,10 @@ parentPort.on('message', ({ id, piece }) => {
  */
 function workerDecoder(threads: number): Gb18030Decoder {
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
-  const waiting = new Map<number, { resolve: (out: Uint8Array | null) => void; reject: (e: unknown) => void }>();
+  const waiting = new Map<number, { resolve: (d: Decoded) => void; reject: (e: unknown) => void }>();
   for (const w of workers) {
-    w.on('message', ({ id, out }: { id: number; out: Uint8Array | null }) => {
-      waiting.get(id)?.resolve(out);
+    w.on('message', ({ id, out, utf8At }: { id: number } & Decoded) => {
+      waiting.get(id)?.resolve({ out, utf8At });
       waiting.delete(id);
     });
     w.on('error', (e) => {
@@ -290,16 +304,24 @@ async function pass(
   const size = await stat(file.path).then((st) => st.size, () => 0);
   const decoder = encoding !== 'gb18030' ? null : threads > 1 && size >= WORKERS_FROM_BYTES ? workerDecoder(threads) : inlineDecoder();
   /** Pieces being decoded, oldest first; a few at a time bound the memory in flight. */
-  const decoding: { start: number; piece: Buffer; out: Promise<Uint8Array | null> }[] = [];
+  const decoding: { start: number; piece: Buffer; out: Promise<Decoded> }[] = [];
   const pieces = new LinePieces();
   let notUtf8 = false;
   let failure: InputError | null = null;
+  /** Multi-byte characters of the valid UTF-8 read so far, counted up to UTF8_PREFIX_EVIDENCE. */
+  let utf8Chars = 0;
+  /** The lines holding them (copies), with their stream offsets: all an 'auto' guess rests on while they are few. */
+  const evidence: { offset: number; bytes: Buffer }[] = [];
 
   /** Write decoded pieces in order until at most `keep` are in flight; false = a piece was invalid. */
   const drain = async (keep: number): Promise<boolean> => {
     while (decoding.length > keep) {
       const { start, piece, out } = decoding.shift()!;
-      const bytes = await out;
+      const { out: bytes, utf8At } = await out;
+      if (utf8At !== -1) {
+        failure = await mixedError(file, start + utf8At, mode.auto ? null : 'gb18030');
+        return false;
+      }
       if (!bytes) {
         const at = locateGb18030Error(piece);
         const what = mode.auto ? 'UTF-8 nor GB18030' : 'GB18030 (set csv.encoding to "utf-8" or "auto" if the file is UTF-8)';
@@ -315,18 +337,39 @@ async function pass(
   const handle = async (piece: Buffer): Promise<boolean> => {
     const start = pieces.offset;
     pieces.offset += piece.length;
+    const nul = firstNul(piece);
+    if (nul !== -1) {
+      failure = await nulError(file, start + nul);
+      return false;
+    }
     if (decoder) {
       const out = decoder.decode(piece);
       out.catch(() => {}); // awaited in order by drain, unless an earlier piece already failed
       decoding.push({ start, piece, out });
       return drain(2 * threads);
     }
-    if (isUtf8(piece)) return true;
+    if (isUtf8(piece)) {
+      if (mode.auto && utf8Chars < UTF8_PREFIX_EVIDENCE && !isAscii(piece))
+        for (const l of multiByteLines(piece, UTF8_PREFIX_EVIDENCE - utf8Chars)) {
+          utf8Chars += l.chars;
+          evidence.push({ offset: start + l.start, bytes: Buffer.from(piece.subarray(l.start, l.end)) });
+        }
+      return true;
+    }
+    const at = firstInvalidUtf8(piece);
     if (mode.auto) {
+      // UTF-8 text before the first byte that is not UTF-8: the file mixes
+      // encodings (or is damaged); reading it all as GB18030 would turn that
+      // text into mojibake.
+      if (utf8Chars + utf8MultiByteChars(piece.subarray(0, at), UTF8_PREFIX_EVIDENCE) >= UTF8_PREFIX_EVIDENCE) {
+        failure = await invalidByteError(file, piece, at, start + at, 
+          'UTF-8 after UTF-8 text (mixed encodings, or a damaged file; save it in one encoding, UTF-8 or GB18030)',
+        );
+        return false;
+      }
       notUtf8 = true;
       return false;
     }
-    const at = firstInvalidUtf8(piece);
     failure = await invalidByteError(file, piece, at, start + at, 'UTF-8 (set csv.encoding to "gb18030" or "auto" if the file is GBK/GB18030)');
     return false;
   };
@@ -362,7 +405,59 @@ async function pass(
     await fh?.close();
   }
   if (failure) throw failure;
+  if (mode.auto && !notUtf8 && utf8Chars > 0 && utf8Chars < UTF8_PREFIX_EVIDENCE) {
+    // A UTF-8 BOM counts as one multi-byte character: U+FEFF.
+    const bom = evidence[0]?.offset === 0 && evidence[0].bytes[0] === 0xef && evidence[0].bytes[1] === 0xbb && evidence[0].bytes[2] === 0xbf;
+    if ((await guessFromFew(file, evidence, bom)) === 'gb18030') notUtf8 = true;
+  }
   return { sha256: hash.digest('hex'), notUtf8 };
+}
+
+/**
+ * An 'auto' guess that rests on few characters (fewer than
+ * UTF8_PREFIX_EVIDENCE, all valid UTF-8). Often they are valid GB18030 as well
+ * (GB18030 "支", D6 A7, is UTF-8 U+05A7), and a wrong guess turns every such
+ * name into another one. What a bank exports decides: GBK text from a core
+ * system stays within GB2312 (both bytes 0xA1 and above), and Chinese UTF-8
+ * holds CJK, common punctuation and Latin-1. 'utf-8' or 'gb18030' when one
+ * reading alone is plausible (or a BOM says UTF-8), else an InputError asking
+ * for csv.encoding.
+ */
+async function guessFromFew(
+  file: Pick<SnapshotFile, 'path' | 'format'>,
+  lines: { offset: number; bytes: Buffer }[],
+  bom: boolean,
+): Promise<TextEncoding> {
+  if (bom) return 'utf-8';
+  const gb = new TextDecoder('gb18030', { fatal: true });
+  const asGb: string[] = [];
+  for (const l of lines) {
+    try {
+      asGb.push(gb.decode(l.bytes));
+    } catch {
+      return 'utf-8';
+    }
+  }
+  const gbPlausible = lines.every((l) => onlyGb2312(l.bytes));
+  const utf8Plausible = lines.every((l) => /^[\x00-\x7f\u00a0-\u00ff\u2000-\u206f\u20ac\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*$/.test(l.bytes.toString('utf8')));
+  if (utf8Plausible && !gbPlausible) return 'utf-8';
+  if (gbPlausible && !utf8Plausible) return 'gb18030';
+  const first = lines[0]!;
+  const show = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+  throw new InputError(
+    `cannot tell the encoding: the text outside ASCII reads as UTF-8, ${show(first.bytes.toString('utf8'))}, and as GB18030, ${show(asGb[0]!)}; set csv.encoding to "utf-8" or "gb18030" in the config`,
+    { file: file.path, line: await lineAt(file, first.offset) },
+  );
+}
+
+/** Every non-ASCII byte pairs into a GB2312 character (lead and trail 0xA1–0xFE). */
+function onlyGb2312(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    if (b[i]! < 0x80) continue;
+    if (b[i]! < 0xa1 || b[i]! > 0xfe || i + 1 >= b.length || b[i + 1]! < 0xa1 || b[i + 1]! > 0xfe) return false;
+    i++;
+  }
+  return true;
 }
 
 /** Where in a piece TextDecoder failed; the structural scan agrees except for rare unmapped codes, then the first failing line is named. */
@@ -384,9 +479,31 @@ function locateGb18030Error(piece: Buffer): number {
   return 0;
 }
 
+async function nulError(file: Pick<SnapshotFile, 'path' | 'format'>, offset: number): Promise<InputError> {
+  const inner = file.format === 'csv.gz' ? ' of the decompressed data' : '';
+  return new InputError(
+    `a NUL byte (0x00) at byte offset ${offset}${inner}: a CSV file holds none, so the file is damaged or in UTF-16 (save it as UTF-8 or GB18030)`,
+    { file: file.path, line: await lineAt(file, offset) },
+  );
+}
+
+/** A stretch of UTF-8 text in a file read as GB18030 (`setting` says whether the config asked for that). */
+async function mixedError(file: Pick<SnapshotFile, 'path' | 'format'>, offset: number, setting: 'gb18030' | null): Promise<InputError> {
+  const inner = file.format === 'csv.gz' ? ' of the decompressed data' : '';
+  const why =
+    setting === 'gb18030'
+      ? 'set csv.encoding to "utf-8" or "auto" if the file is UTF-8, else save it in one encoding'
+      : 'the file mixes encodings: save it in one encoding, UTF-8 or GB18030';
+  return new InputError(`text in UTF-8 from byte offset ${offset}${inner}, in a file that is otherwise GB18030; ${why}`, {
+    file: file.path,
+    line: await lineAt(file, offset),
+  });
+}
+
 function readError(file: Pick<SnapshotFile, 'path' | 'format'>, e: unknown): InputError {
   const err = e as NodeJS.ErrnoException;
-  if (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR') return new InputError(`not a valid gzip file (${err.message})`, { file: file.path });
+  if (err.code === 'Z_BUF_ERROR') return new InputError(`not a valid gzip file: it is cut short (${err.message}); copy it again`, { file: file.path });
+  if (err.code === 'Z_DATA_ERROR') return new InputError(`not a valid gzip file (${err.message})`, { file: file.path });
   return new InputError(`cannot read the file (${err.code ?? err.message})`, { file: file.path });
 }
 

@@ -9,11 +9,13 @@ import { createReadStream } from 'node:fs';
 import { rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import type { CanonicalColumn, Config } from '../lib/config.ts';
+import { REQUIRED_COLUMNS, type CanonicalColumn, type Config } from '../lib/config.ts';
 import type { SnapshotFile, SnapshotFormat } from './discover.ts';
 import { prepareCsv, sha256File, type TextEncoding } from './encoding.ts';
 import { InputError } from './errors.ts';
-import { firstRecord, mapHeader, RecordScanner, splitRecord, type HeaderMapping, type NewlineStyle, type RecordSpan } from './header.ts';
+import { guardFile } from './fileGuard.ts';
+import { parquetTypeProblem } from './parquetTypes.ts';
+import { aliasTable, firstRecord, mapHeader, RecordScanner, splitRecord, type HeaderMapping, type NewlineStyle, type RecordSpan } from './header.ts';
 
 /** Why a row was left out, in the order reports list them. */
 export const REJECT_REASONS = [
@@ -29,6 +31,7 @@ export const REJECT_REASONS = [
   'invalid_open_date',
   'open_date_after_snapshot',
   'wrong_field_count',
+  'repeated_header',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -36,9 +39,9 @@ export interface RejectExample {
   reason: RejectReason;
   /** Physical line in the file (1 = header); for Parquet, the 1-based row number. */
   line: number;
-  /** The column as written in the file's header; null for wrong_field_count. */
+  /** The column as written in the file's header; null for wrong_field_count and repeated_header. */
   column: string | null;
-  /** The offending text; null for customer_id (ids never leave the pipeline). For wrong_field_count: "N fields, expected M". */
+  /** The offending text; null for customer_id (ids never leave the pipeline) and repeated_header. For wrong_field_count: "N fields, expected M". */
   value: string | null;
 }
 
@@ -173,8 +176,31 @@ function datePresent(c: SourceColumn): string {
 
 type Columns = Partial<Record<CanonicalColumn, SourceColumn>>;
 
+/**
+ * A record that repeats the header (files joined with `cat`, each with its own
+ * header): every required column holds a header name of that column, any alias
+ * (the parts may come from different exports), perhaps after a BOM. Such a row
+ * is no customer; it is rejected with a reason of its own rather than as an
+ * invalid amount. `id`, `br`, `a_raw`, `d_raw` are the scan's columns; a typed
+ * Parquet amount cannot hold a header.
+ */
+function repeatedHeaderSql(cols: Columns, aliases: Map<string, CanonicalColumn>): string {
+  if (cols.aum!.kind !== 'text') return 'FALSE';
+  const raw: Record<(typeof REQUIRED_COLUMNS)[number], string> = {
+    customer_id: 'id',
+    branch: 'br',
+    aum: 'a_raw',
+    deposits: `CAST(d_raw AS VARCHAR)`,
+  };
+  return `(${REQUIRED_COLUMNS.map((c) => {
+    const names = [...aliases].filter(([, v]) => v === c).map(([k]) => lit(k));
+    // list_contains, not IN: DuckDB plans a long IN list as a join, which loses the file order of rowids.
+    return `list_contains([${names.join(', ')}], lower(trim(${raw[c]}, ' ' || chr(9) || chr(65279))))`;
+  }).join(' AND ')})`;
+}
+
 /** The one statement that scans the file and builds the table, with a reason code per row (NULL = kept). */
-function stageSql(table: string, from: string, cols: Columns, scale: number, snapshotDate: string): string {
+function stageSql(table: string, from: string, cols: Columns, scale: number, snapshotDate: string, aliases: Map<string, CanonicalColumn>): string {
   const need = (c: CanonicalColumn) => cols[c]!;
   const [id, branch, aum, deposits] = [need('customer_id'), need('branch'), need('aum'), need('deposits')];
   const od = cols.open_date;
@@ -196,11 +222,14 @@ function stageSql(table: string, from: string, cols: Columns, scale: number, sna
   const values = `id, br, a_raw, ${amountValue(ar, scale, aDec && 'a_dec')} AS a, d_raw, ${amountValue(dr, scale, dDec && 'd_dec')} AS d, ${
     od ? 'od_raw, ' : ''
   }od${sd ? ', sd' : ''}`;
+  // The header test sits inside the branches a header row takes (its amounts are
+  // no numbers), so valid rows never pay for it.
+  const header = repeatedHeaderSql(cols, aliases);
   const cases = [
-    ...(sd ? [`WHEN sd IS DISTINCT FROM ${D} THEN ${SNAPSHOT_DATE_MISMATCH}`] : []),
+    ...(sd ? [`WHEN sd IS DISTINCT FROM ${D} THEN (CASE WHEN ${header} THEN ${code('repeated_header')} ELSE ${SNAPSHOT_DATE_MISMATCH} END)`] : []),
     `WHEN id IS NULL THEN ${code('missing_customer_id')}`,
     `WHEN br IS NULL THEN ${code('missing_branch')}`,
-    `WHEN a IS NULL THEN (CASE WHEN ${amountMissing(ar)} THEN ${code('missing_aum')} ELSE ${code('invalid_aum')} END)`,
+    `WHEN a IS NULL THEN (CASE WHEN ${header} THEN ${code('repeated_header')} WHEN ${amountMissing(ar)} THEN ${code('missing_aum')} ELSE ${code('invalid_aum')} END)`,
     `WHEN ${amountNegative(ar, 'a')} THEN ${code('negative_aum')}`,
     `WHEN d IS NULL THEN (CASE WHEN ${amountMissing(dr)} THEN ${code('missing_deposits')} ELSE ${code('invalid_deposits')} END)`,
     `WHEN ${amountNegative(dr, 'd')} THEN ${code('negative_deposits')}`,
@@ -300,6 +329,8 @@ async function readHeader(path: string, shownPath: string, delimiter: string): P
     if (rec) {
       let text = head.toString('utf8', 0, rec.end);
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      // RFC 4180 lets a quoted name hold a line break, but no real header does: it is a quote never closed.
+      if (/[\r\n]/.test(text)) throw new InputError('a quote in the header line is never closed', { file: shownPath, line: 1 });
       return { fields: splitRecord(text, delimiter), newline: rec.newline };
     }
     if (max >= 1 << 20) throw new InputError('no end of the header line in the first 1 MB', { file: shownPath, line: 1 });
@@ -430,7 +461,7 @@ async function csvSource(
           bad.error_type === 'UNQUOTED VALUE'
             ? 'a quoted field is not closed properly (a quote inside a quoted field must be doubled: "")'
             : bad.error_type === 'LINE SIZE OVER MAXIMUM'
-              ? 'a record longer than 2 MB (probably a quote that is never closed)'
+              ? 'a record longer than 2 MB, which no customer row is (a quote that is never closed, or a damaged file)'
               : `the CSV reader cannot read this record (${String(bad.error_type).toLowerCase()})`;
         throw new InputError(what, at ? { file: file.path, line: at.line } : { file: file.path });
       }
@@ -457,7 +488,11 @@ async function parquetSource(conn: DuckDBConnection, file: SnapshotFile, config:
   const types = described.map((r) => String(r.column_type));
   const mapping = mapHeader(names, config.columns, file.path);
   const cols: Columns = {};
-  for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) cols[c] = typedColumn(names[i]!, types[i]!);
+  for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) {
+    const problem = parquetTypeProblem(c, types[i]!);
+    if (problem) throw new InputError(problem, { file: file.path, column: names[i]! });
+    cols[c] = typedColumn(names[i]!, types[i]!);
+  }
   const from = `read_parquet(${lit(readPath)})`;
   return {
     from,
@@ -520,7 +555,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 /** Column a reason is about, as a canonical name. */
 function columnOf(reason: RejectReason): CanonicalColumn | null {
-  if (reason === 'wrong_field_count') return null;
+  if (reason === 'wrong_field_count' || reason === 'repeated_header') return null;
   if (reason.endsWith('customer_id')) return 'customer_id';
   if (reason.endsWith('branch')) return 'branch';
   if (reason.endsWith('aum')) return 'aum';
@@ -540,7 +575,7 @@ async function buildTable(
   const scale = config.unit === '万元' ? 6 : 2;
   const T = ident(table);
   try {
-    await conn.run(stageSql(table, src.from, src.cols, scale, snapshotDate));
+    await conn.run(stageSql(table, src.from, src.cols, scale, snapshotDate, aliasTable(config.columns)));
   } catch (e) {
     throw new InputError(`cannot read the file: ${(e as Error).message.split('\n')[0]}`, { file: file.path });
   }
@@ -608,7 +643,7 @@ async function buildTable(
     for (const row of firstRows.get(reason) ?? []) {
       const at = located.rows.get(row);
       if (!at) continue;
-      const value = col === 'customer_id' ? null : (at.fields[src.mapping.index[col!]!] ?? '');
+      const value = col === null || col === 'customer_id' ? null : (at.fields[src.mapping.index[col]!] ?? '');
       examples.push({ reason, line: at.line, column, value });
     }
   }
@@ -671,6 +706,12 @@ export async function loadSnapshot(
   if (order.v !== true) await conn.run('SET preserve_insertion_order = true');
   let copy: string | null = null;
   const sources: Source[] = [];
+  const guard = await guardFile(file.path);
+  const unchanged = async (report: FileReport): Promise<FileReport> => {
+    const moved = await guard.changed();
+    if (moved) throw moved;
+    return report;
+  };
   const build = async (open: () => Promise<Source>) => {
     const src = await open();
     sources.push(src);
@@ -685,7 +726,7 @@ export async function loadSnapshot(
       const [hashed, built] = await Promise.allSettled([sha256File(file.path), build(() => parquetSource(conn, file, config, opts.tmpDir))]);
       if (built.status === 'rejected') throw built.reason;
       if (hashed.status === 'rejected') throw hashed.reason;
-      return { file: file.name, path: file.path, format: file.format, encoding: null, sha256: hashed.value, ...built.value };
+      return await unchanged({ file: file.name, path: file.path, format: file.format, encoding: null, sha256: hashed.value, ...built.value });
     }
     // A file that starts as UTF-8 is most likely UTF-8 throughout: DuckDB loads
     // it (gzipped or not) while JavaScript hashes and checks it, and the load is
@@ -703,10 +744,11 @@ export async function loadSnapshot(
     let result = built.status === 'fulfilled' ? built.value : null;
     if (built.status === 'rejected' && utf8Path === file.path) throw built.reason;
     if (!result || utf8Path !== file.path) result = await build(() => csvSource(conn, file, config, utf8Path, opts.tmpDir));
-    return { file: file.name, path: file.path, format: file.format, encoding, sha256, ...result };
+    return await unchanged({ file: file.name, path: file.path, format: file.format, encoding, sha256, ...result });
   } catch (e) {
     await conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
-    throw e;
+    // A file that changed midway can fail in any odd way; the change is the cause to name.
+    throw (await guard.changed()) ?? e;
   } finally {
     for (const src of sources) await src.cleanup();
     if (copy) await rm(copy, { force: true });

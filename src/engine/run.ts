@@ -16,6 +16,7 @@ import { discoverSnapshots } from './discover.ts';
 import { InputError } from './errors.ts';
 import { loadSnapshot, type FileReport } from './load.ts';
 import { stageOutput } from './outputDir.ts';
+import { checkLoadedSnapshot, localToday } from './snapshotChecks.ts';
 import type { Progress } from './progress.ts';
 import type { SnapshotCell } from './types.ts';
 import { TOOL_VERSION } from './version.ts';
@@ -27,6 +28,8 @@ export interface RunOptions {
   progress: Progress;
   /** DuckDB memory limit, e.g. "4GB"; DuckDB's default otherwise. */
   memoryLimit?: string;
+  /** YYYY-MM-DD; a snapshot dated later fails the run. Default: today on this machine's calendar. */
+  today?: string;
 }
 
 export interface RunResult {
@@ -78,6 +81,7 @@ async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Pr
                 : `${file.name}: ${p.rowsRead.toLocaleString('en')} rows`,
             ),
         });
+        checkLoadedSnapshot(report, opts.today ?? localToday());
         const secs = (performance.now() - t0) / 1000;
         progress.info(
           `${file.name}: read ${report.rowsRead.toLocaleString('en')} rows in ${secs.toFixed(2)} s (${Math.round(report.rowsRead / Math.max(secs, 1e-9)).toLocaleString('en')} rows/s)`,

@@ -212,7 +212,8 @@ function siteLink(site: Site, lang: Lang, branch: string | null, siteUrl: string
         ? L(lang, '完整的定义、数据来源与质量说明见报告网站的“方法与数据质量”页：', 'Every definition, the data sources and their quality are on the report site’s methodology page: ')
         : L(lang, '完整报告（含数据表与方法说明）：', 'The full report, with data tables and methodology: ');
       if (siteUrl) {
-        const url = `${siteUrl.replace(/\/+$/, '')}${target}`;
+        // The WHATWG form: spaces, quotes and angle brackets percent-encoded (the config keeps the address as typed).
+        const url = new URL(`${new URL(siteUrl).href.replace(/\/+$/, '')}${target}`).href;
         return [
           { text: lead, options: { ...base, fontSize: size, color: GREY } },
           { text: url, options: { ...base, fontSize: size, color: '0563C1', hyperlink: { url, tooltip: url } } },
@@ -406,7 +407,7 @@ const SLICE_COLORS = ['C7E9B4', '7FCDBB', '41B6C4', '1D91C0', '225EA8', '253494'
 const notesRun = /<a:p><a:r><a:rPr lang="en-US" dirty="0"\/><a:t>([\s\S]*?)<\/a:t><\/a:r><a:endParaRPr lang="en-US" dirty="0"\/><\/a:p>/;
 
 function patchPart(name: string, xml: string, stamp: string, lang: Lang): string {
-  let out = xml;
+  let out = xmlLegal(xml);
   if (name === 'docProps/core.xml') out = out.replace(/(<dcterms:(?:created|modified) xsi:type="dcterms:W3CDTF">)[^<]*/g, `$1${stamp}`);
   if (name.startsWith('ppt/charts/chart')) {
     // An absent point is a blank to every chart reader; an empty <c:v/> is not reliably one.
@@ -425,6 +426,16 @@ function patchPart(name: string, xml: string, stamp: string, lang: Lang): string
   if (name === 'ppt/theme/theme1.xml' && lang === 'zh') out = out.replaceAll('<a:ea typeface=""/>', `<a:ea typeface="${DECK_FONTS.zh}"/>`);
   return out;
 }
+
+/**
+ * Characters XML 1.0 cannot hold at all, escaped or not: C0 controls but tab, LF and CR,
+ * U+FFFE/U+FFFF and lone surrogates. pptxgenjs escapes markup characters but passes
+ * these through (a branch code or name with a control character in it would make every
+ * part it lands in unreadable), so the final pass drops them from every XML part.
+ */
+// eslint-disable-next-line no-control-regex
+const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const xmlLegal = (xml: string): string => xml.replace(XML_INVALID, '');
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -446,7 +457,7 @@ async function finaliseWorkbook(bytes: Uint8Array, when: Date, stamp: string): P
       entries.push([name, await file.async('uint8array')]);
       continue;
     }
-    let xml = await file.async('string');
+    let xml = xmlLegal(await file.async('string'));
     if (name.startsWith('xl/worksheets/sheet')) {
       xml = xml.replace(new RegExp(`<c r="[A-Z]+\\d+"><v>${escapeRe(BLANK_TEXT)}</v></c>`, 'g'), '').replace(/(<c r="[A-Z]+\d+">)<v><\/v>(<\/c>)/g, '$1<v>0</v>$2');
     }

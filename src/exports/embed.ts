@@ -5,6 +5,7 @@
 import type { ChartSpec } from '../charts/types.ts';
 import type { Lang } from '../lib/format.ts';
 import { L } from '../charts/common.ts';
+import { CONTENT_SECURITY_POLICY } from '../site/csp.ts';
 
 export const EMBED_CSS = '/embed.css';
 
@@ -28,6 +29,7 @@ export function embedHtml({ spec, svg, lang, pageHref }: EmbedPage): string {
     `<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">`,
     '<head>',
     '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${e(CONTENT_SECURITY_POLICY)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
     '<meta name="robots" content="noindex">',

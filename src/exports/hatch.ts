@@ -4,7 +4,7 @@
 // For exports the same look is drawn as plain diagonal lines clipped to the
 // withheld shapes, which rasterises at the speed of any other path.
 import { parseHTML } from 'linkedom';
-import { xmlSafeAttributes } from '../charts/render.ts';
+import { svgMarkup } from '../charts/render.ts';
 
 const NS = 'http://www.w3.org/2000/svg';
 const SHAPES = new Set(['rect', 'path', 'polygon', 'circle', 'ellipse']);
@@ -64,5 +64,5 @@ export function hatchAsStripes(svg: string): string {
     // The shape keeps its outline and its tooltip, over the stripes.
     el.setAttribute('fill', 'none');
   });
-  return xmlSafeAttributes(root.outerHTML);
+  return svgMarkup(root);
 }

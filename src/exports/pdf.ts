@@ -22,6 +22,8 @@ export interface PdfJob {
   /** The print page's path below the site root, e.g. '/print/' or '/en/print/'. */
   path: string;
   outFile: string;
+  /** The data-as-of date (YYYY-MM-DD), written as the PDF's creation date so the same inputs give the same bytes. */
+  asOf?: string;
 }
 
 export interface PdfResult {
@@ -40,9 +42,54 @@ export interface PdfOptions {
   chromium?: string;
   /** Per page: loading, and printing. */
   timeoutMs?: number;
+  /**
+   * Where the site is published (config `exports.siteUrl`): links in the PDF point
+   * there. Without it they are printed as plain text, as the PDF would otherwise
+   * carry links to the throw-away local server it was printed from.
+   */
+  siteUrl?: string | null;
 }
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Makes Chromium's PDF a function of the page alone, so a rebuild of the same
+ * inputs gives the same file. Chromium stamps the wall-clock time into the
+ * document information (replaced by the data's own date) and names the tagged
+ * structure's elements after the renderer's DOM node numbers, which depend on
+ * what the browser did before (renumbered by rank, which keeps the ID tree's
+ * sort order). Every replacement has the same length, so the cross-reference
+ * offsets stay valid.
+ */
+export function pinPdf(pdf: Buffer, isoDate: string): Buffer {
+  const stamp = `D:${isoDate.replaceAll('-', '')}000000`;
+  if (!/^D:\d{14}$/.test(stamp)) throw new Error(`pinPdf: not a date: ${isoDate}`);
+  const text = pdf.toString('latin1');
+  const ids = [...new Set([...text.matchAll(/\(node(\d+)\)/g)].map((m) => m[1]!))].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const rank = new Map(ids.map((id, i) => [id, String(i).padStart(id.length, '0')]));
+  const pinned = text
+    .replace(/\/(CreationDate|ModDate) \(D:\d{14}/g, (_m, key: string) => `/${key} (${stamp}`)
+    .replace(/\(node(\d+)\)/g, (m, id: string) => {
+      const r = rank.get(id)!;
+      return r.length === id.length ? `(node${r})` : m;
+    });
+  return Buffer.from(pinned, 'latin1');
+}
+
+/**
+ * Runs in the print page: links within the page stay (the PDF's own outline and
+ * cross-references); links to other pages of the site are re-pointed at the
+ * published site, or made plain text when it is not known.
+ */
+function publishLinks(base: string | null): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('a[href]')) {
+    const u = new URL(a.getAttribute('href')!, location.href);
+    if (u.origin !== location.origin) continue;
+    if (u.pathname === location.pathname && u.hash) continue;
+    if (base) a.setAttribute('href', new URL(u.pathname.slice(1) + u.search + u.hash, base).href);
+    else a.removeAttribute('href');
+  }
+}
 
 /** The browser asks for /favicon.ico by itself whatever the page links; that miss is not the page's error. */
 const isFavicon = (url: string) => /^[a-z]+:\/\/[^/]+\/favicon\.ico$/.test(url);
@@ -123,13 +170,15 @@ export async function buildPdfs(opts: PdfOptions): Promise<PdfResult[]> {
           const htmlLang = await page.evaluate(() => document.documentElement.lang);
           if (htmlLang.split('-')[0] !== job.lang) throw new Error(`the print page ${job.path} is in "${htmlLang}", not ${job.lang}`);
           await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+          await page.evaluate(publishLinks, opts.siteUrl ? opts.siteUrl.replace(/\/*$/, '/') : null);
           // A PDF printed before the fonts settle is laid out with fallback metrics: wrong line breaks, wrong page count.
           await page.evaluate(async () => {
             await document.fonts.ready;
           });
           if (errors.length) throw new Error(`the print page ${job.path} logged errors:\n  ${errors.join('\n  ')}`);
-          const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true, format: 'A4', landscape: true, outline: true, tagged: true });
+          const printed = await page.pdf({ preferCSSPageSize: true, printBackground: true, format: 'A4', landscape: true, outline: true, tagged: true });
           if (errors.length) throw new Error(`the print page ${job.path} logged errors while printing:\n  ${errors.join('\n  ')}`);
+          const pdf = job.asOf ? pinPdf(printed, job.asOf) : printed;
           await mkdir(path.dirname(job.outFile), { recursive: true });
           await writeFile(job.outFile, pdf);
           const pages = await countPdfPages(job.outFile, pdf);

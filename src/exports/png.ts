@@ -8,7 +8,7 @@
 // both the cache key and the font guard ask that same machinery.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -155,6 +155,34 @@ function limiter(n: number) {
   };
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the half-written entries (`<key>.png.<pid>.<n>.tmp`) of processes that
+ * are gone, as a killed build leaves them; a live process's are its own business.
+ * Returns how many were removed.
+ */
+export async function sweepStaleTemp(cacheDir: string): Promise<number> {
+  let removed = 0;
+  for (const sub of await readdir(cacheDir).catch(() => [] as string[])) {
+    for (const name of await readdir(path.join(cacheDir, sub)).catch(() => [] as string[])) {
+      const m = /\.png\.(\d+)\.\d+\.tmp$/.exec(name);
+      if (m && !alive(Number(m[1]))) {
+        await rm(path.join(cacheDir, sub, name), { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
 export function createRasterizer(opts: RasterizerOptions = {}): Rasterizer {
   const cacheDir = opts.cacheDir === false ? null : path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? os.availableParallelism()));
@@ -165,6 +193,7 @@ export function createRasterizer(opts: RasterizerOptions = {}): Rasterizer {
   const madeDirs = new Set<string>();
   let tmpSeq = 0;
   let keyPrefix: Promise<string> | null = null;
+  const swept = cacheDir === null ? Promise.resolve(0) : sweepStaleTemp(cacheDir);
 
   const render = async (svg: string) => {
     const buf = await svgToPng(svg);
@@ -195,6 +224,7 @@ export function createRasterizer(opts: RasterizerOptions = {}): Rasterizer {
 
   const lookup = async (key: string, svg: string): Promise<Buffer> => {
     if (cacheDir === null) return render(svg);
+    await swept;
     const file = path.join(cacheDir, key.slice(0, 2), `${key}.png`);
     // Any read failure is a miss: re-rendering is always correct, and if the folder is
     // really unusable the write below fails with a message that says what to do.

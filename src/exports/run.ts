@@ -154,8 +154,9 @@ export async function runExports(opts: ExportOptions): Promise<ExportSummary> {
       lang,
       path: href(site, lang, 'print'),
       outFile: fileOfHref(outDir, reportFileHref(site, { lang, period: head, asOf: headEnd, branch: null }, 'pdf')),
+      asOf: headEnd,
     }));
-    for (const m of await buildPdfs({ distDir: outDir, jobs })) {
+    for (const m of await buildPdfs({ distDir: outDir, jobs, siteUrl: opts.siteUrl ?? null })) {
       files.pdf.count++;
       files.pdf.bytes += m.bytes;
     }

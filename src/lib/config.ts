@@ -160,13 +160,27 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * One step of a field's path: `.name`, `[0]`, or `["odd key"]` for a key that
+ * is not a plain name (a header alias such as "客户 标识", or one holding a line
+ * break, which would split the one-line-per-field message).
+ */
+function pathPart(p: PropertyKey): string {
+  if (typeof p === 'number') return `[${p}]`;
+  const k = String(p);
+  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+}
+
+/** zod quotes offending values as they are; control characters in them are shown escaped, to keep one line per field. */
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** Parse a config object; the error names every bad field by its dotted path. */
 export function parseConfig(raw: unknown, source = 'config'): Config {
   const r = ConfigSchema.safeParse(raw ?? {});
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
-    const field = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
-    return `  ${field}: ${i.message}`;
+    const field = i.path.length ? i.path.map(pathPart).join('').replace(/^\./, '') : '(root)';
+    return `  ${field}: ${oneLine(i.message)}`;
   });
   throw new ConfigError(`${source}: invalid config\n${lines.join('\n')}`);
 }

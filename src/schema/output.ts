@@ -269,7 +269,7 @@ export const QualityFile = z
           rejected: z.record(z.string(), Count),
           examples: z.array(
             z
-              .object({ reason: z.string(), line: Count, column: z.string().nullable(), value: z.string().nullable() })
+              .object({ reason: z.string(), line: Count, column: z.string().nullable() })
               .strict(),
           ),
           depositsAboveAum: Count,

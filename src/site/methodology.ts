@@ -1,10 +1,12 @@
 // The methodology page's wording: every definition of METRICS.md retold in plain
 // words, in both languages, next to the labels of rejection reasons.
 import type { Lang } from '../lib/format.ts';
+import type { RejectReason } from '../engine/load.ts';
 
 type Text = Record<Lang, string>;
 
-export const REASON_LABELS: Record<string, Text> = {
+// Typed by the pipeline's list of reasons, so a new reason without a label does not compile.
+export const REASON_LABELS: Record<RejectReason, Text> = {
   missing_customer_id: { zh: '客户号为空', en: 'Customer id missing' },
   duplicate_customer_id: { zh: '客户号重复（保留第一条）', en: 'Customer id repeated (first copy kept)' },
   missing_branch: { zh: '网点为空', en: 'Branch missing' },
@@ -17,9 +19,10 @@ export const REASON_LABELS: Record<string, Text> = {
   invalid_open_date: { zh: '开户日期无效', en: 'Invalid open date' },
   open_date_after_snapshot: { zh: '开户日期晚于快照日期', en: 'Open date after the snapshot date' },
   wrong_field_count: { zh: '字段数不对', en: 'Wrong number of fields' },
+  repeated_header: { zh: '文件中间重复出现表头行', en: 'Header row repeated inside the file' },
 };
 
-export const reasonLabel = (reason: string, lang: Lang): string => REASON_LABELS[reason]?.[lang] ?? reason;
+export const reasonLabel = (reason: string, lang: Lang): string => REASON_LABELS[reason as RejectReason]?.[lang] ?? reason;
 
 export interface Definition {
   term: Text;

@@ -35,47 +35,111 @@ export interface Route {
 // Windows device names, and `bank`, the export folder of the whole bank.
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|bank)$/;
 
+/** The readable part of a branch's slug: [a-z0-9_-] only, at most 60 characters, no leading or trailing - or _. */
+export function slugBase(code: string): string {
+  return code
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .slice(0, 60)
+    .replace(/^[-_]+|[-_]+$/g, '');
+}
+
+const codeHash = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 8);
+
+/** Why a code's slug is not its plain base: shared with other codes, no URL-safe character at all, or a reserved name. */
+export type SlugReason = 'collision' | 'empty' | 'reserved';
+
+export interface SlugNote {
+  reason: SlugReason;
+  /** The readable base the codes reduce to ('' when empty). */
+  base: string;
+  /** The codes concerned (several for a collision), sorted, each with the slug it got. */
+  codes: { code: string; slug: string }[];
+}
+
 /**
- * URL slugs for branch codes. Codes come from the data, so the slug keeps only
- * [a-z0-9_-]; a code whose slug is empty, reserved on Windows, or shared with
- * another code gets a hash suffix of the code itself, so every slug is unique and
- * stays the same as long as the set of colliding codes does.
+ * URL slugs for branch codes, with a note for every code that could not keep its
+ * plain base. Codes come from the data, so the slug keeps only [a-z0-9_-]; a code
+ * whose base is empty, reserved (Windows device names, `bank`), or shared with
+ * another code (codes that differ only in case, or in characters a URL cannot
+ * keep) gets `-` and 8 hex digits of the SHA-256 of the code itself. Plain slugs
+ * are assigned first, so a code with a unique base always keeps it; in the
+ * (adversarial) case that a hashed slug is taken anyway, `-2`, `-3`… follow, in
+ * the codes' sorted order. Every slug is unique, and the same codes give the same
+ * slugs in any order.
  */
-export function branchSlugs(codes: readonly string[]): Map<string, string> {
-  const base = (code: string) =>
-    code
-      .normalize('NFKC')
-      .toLowerCase()
-      .replace(/[^a-z0-9_-]+/g, '-')
-      .replace(/^[-_]+|[-_]+$/g, '')
-      .slice(0, 60);
+export function slugPlan(codes: readonly string[]): { slugs: Map<string, string>; notes: SlugNote[] } {
+  const unique = [...new Set(codes)].sort();
   const bases = new Map<string, string[]>();
-  for (const code of codes) {
-    const b = base(code);
+  for (const code of unique) {
+    const b = slugBase(code);
     bases.set(b, [...(bases.get(b) ?? []), code]);
   }
-  const out = new Map<string, string>();
+  const reasonOf = (b: string): SlugReason | null => ((bases.get(b)?.length ?? 0) > 1 ? 'collision' : b === '' ? 'empty' : RESERVED.test(b) ? 'reserved' : null);
+  const slugs = new Map<string, string>();
   const used = new Set<string>();
-  for (const code of [...codes].sort()) {
-    const b = base(code);
-    const plain = b !== '' && !RESERVED.test(b) && (bases.get(b)?.length ?? 0) === 1;
-    let slug = plain ? b : `${b || 'branch'}-${createHash('sha256').update(code).digest('hex').slice(0, 8)}`;
-    for (let i = 2; used.has(slug); i++) slug = `${slug}-${i}`;
-    used.add(slug);
-    out.set(code, slug);
+  for (const code of unique) {
+    const b = slugBase(code);
+    if (reasonOf(b) === null) {
+      slugs.set(code, b);
+      used.add(b);
+    }
   }
-  return out;
+  for (const code of unique) {
+    if (slugs.has(code)) continue;
+    const b = slugBase(code);
+    const first = `${b || 'branch'}-${codeHash(code)}`;
+    let slug = first;
+    for (let i = 2; used.has(slug); i++) slug = `${first}-${i}`;
+    used.add(slug);
+    slugs.set(code, slug);
+  }
+  const notes: SlugNote[] = [];
+  for (const [b, group] of bases) {
+    const reason = reasonOf(b);
+    if (reason !== null) notes.push({ reason, base: b, codes: group.map((code) => ({ code, slug: slugs.get(code)! })) });
+  }
+  return { slugs, notes };
+}
+
+export function branchSlugs(codes: readonly string[]): Map<string, string> {
+  return slugPlan(codes).slugs;
+}
+
+/**
+ * A code for a terminal line or a log: JSON-quoted, with every control, format
+ * (zero-width, bidi override) and separator character as \uXXXX, so a code can
+ * neither drive the terminal nor hide or reorder text around it.
+ */
+export function printableCode(code: string): string {
+  return JSON.stringify(code).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u3000\u2000-\u200a\ufffe\uffff]/gu, (c) =>
+    c.split('').map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  );
+}
+
+/** One line per note, for the build's output: which codes lost their plain slug, and where each is. */
+export function slugNoteLines(notes: readonly SlugNote[]): string[] {
+  return notes.map((n) => {
+    const at = n.codes.map((c) => `${printableCode(c.code)} is at branch/${c.slug}/`).join(', ');
+    if (n.reason === 'collision') return `branch codes ${n.codes.map((c) => printableCode(c.code)).join(', ')} share the slug ${n.base === '' ? '(empty)' : n.base}; ${at}`;
+    if (n.reason === 'empty') return `branch code ${printableCode(n.codes[0]!.code)} has no character a URL keeps; ${at}`;
+    return `branch code ${printableCode(n.codes[0]!.code)} would take the reserved name ${n.base}; ${at}`;
+  });
 }
 
 export interface Site {
   meta: Meta;
   slugs: Map<string, string>;
+  /** Codes whose slug is not their plain base (collisions, empty, reserved): printed by the build, listed on the methodology page. */
+  slugNotes: SlugNote[];
   /** The default period: the headline, or null with a single snapshot. */
   headline: string | null;
 }
 
 export function siteOf(meta: Meta): Site {
-  return { meta, slugs: branchSlugs(meta.branches.map((b) => b.code)), headline: meta.headline };
+  const { slugs, notes } = slugPlan(meta.branches.map((b) => b.code));
+  return { meta, slugs, slugNotes: notes, headline: meta.headline };
 }
 
 /** The URL of a page, absolute from the site root. */

@@ -41,7 +41,7 @@ export async function refuseOutside(context: BrowserContext, origin: string): Pr
 
 export interface Visit {
   page: Page;
-  /** Console errors, uncaught exceptions, failed and non-2xx requests, in order. */
+  /** Console errors (CSP violations among them), uncaught exceptions, requests off the page's origin, failed and non-2xx requests, in order. */
   errors: string[];
 }
 
@@ -59,6 +59,12 @@ export async function visit(context: BrowserContext, url: string): Promise<Visit
     if (m.type() === 'error' && !isFavicon(m.location().url)) errors.push(`console error: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  // The report is self-contained: any request off its origin is an error (and is refused, see refuseOutside).
+  const own = new URL(url).origin;
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(`${own}/`) && !/^(data|blob|about):/.test(u)) errors.push(`request leaves the site: ${u}`);
+  });
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
   page.on('response', (r) => {
     if (r.status() >= 400 && !isFavicon(r.url())) errors.push(`HTTP ${r.status()}: ${r.url()}`);

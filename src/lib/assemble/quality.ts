@@ -44,7 +44,9 @@ export function buildQuality(
       rowsUsed: f.rowsUsed,
       rowsRejected: f.rowsRead - f.rowsUsed,
       rejected: { ...f.rejected },
-      examples: f.examples.map((e) => ({ reason: e.reason, line: e.line, column: e.column, value: e.value })),
+      // Where, never what: the offending text is row-level data, so it goes to the
+      // analyst's terminal (the CLI) and not into the published file.
+      examples: f.examples.map((e) => ({ reason: e.reason, line: e.line, column: e.column })),
       depositsAboveAum: f.depositsAboveAum,
       ignoredColumns: [...f.ignoredColumns],
     })),
