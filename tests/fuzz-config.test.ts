@@ -138,6 +138,15 @@ describe('parseConfig', () => {
   });
 });
 
+describe('labels', () => {
+  it('refuse names of only spaces or invisible characters, naming the field', () => {
+    for (const blank of [' ', '\t \n', '\u200b\u200d', '\u202e ', '\u3000'])
+      expect(() => parseConfig({ branches: { B1: { zh: blank, en: 'East' } } })).toThrow('branches.B1.zh: needs a visible character');
+    expect(() => parseConfig({ title: { zh: '报告', en: '\ufeff' } })).toThrow('title.en: needs a visible character');
+    expect(parseConfig({ branches: { B1: { zh: ' 城东 ', en: 'E' } } }).branches.B1!.zh).toBe(' 城东 ');
+  });
+});
+
 describe('loadConfig', () => {
   let n = 0;
   const load = async (text: string | Uint8Array) => {

@@ -28,7 +28,10 @@ export const BUILTIN_ALIASES: Readonly<Record<string, CanonicalColumn>> = {
   快照日期: 'snapshot_date',
 };
 
-const Label = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+// A label is shown as a heading or a branch's name: one made only of spaces would
+// print as nothing, so it needs at least one visible character.
+const Text = z.string().regex(/[^\s\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/u, 'needs a visible character');
+const Label = z.object({ zh: Text, en: Text }).strict();
 
 const SubBand = z
   .object({
