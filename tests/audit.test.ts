@@ -22,7 +22,7 @@ import { tableCsv } from '../src/exports/csv.ts';
 import type { Report } from '../src/site/data.ts';
 import { CHECKS, groundTruth, runAudit, type CheckName, type Ground } from '../src/audit/run.ts';
 import { idTag, type Finding } from '../src/audit/report.ts';
-import { csvRows } from '../src/audit/amounts.ts';
+import { parseCsv } from './helpers/csv.ts';
 
 const config = parseConfig({});
 const TIER_LOWER_YUAN = config.tiers.map((t) => t.lower);
@@ -181,7 +181,7 @@ describe('leak audit', () => {
     const { dist, json } = await copy('csv');
     const file = path.join(dist, 'en', 'exports', period.id, leak.slug, 'pyramid-aum.csv');
     const text = await readFile(file, 'utf8');
-    const table = csvRows(text);
+    const table = parseCsv(text);
     const r = table.findIndex((row) => row[0] === config.tiers[leak.tierIndex]!.label.en);
     expect(table[r]![1]).toBe('suppressed');
     table[r]![1] = String(leak.n);
@@ -194,7 +194,7 @@ describe('leak audit', () => {
   it("one customer's exact amount in a CSV", async () => {
     const { dist, json } = await copy('amount');
     const file = path.join(dist, 'exports', period.id, leak.slug, 'pyramid-aum.csv');
-    const table = csvRows(await readFile(file, 'utf8'));
+    const table = parseCsv(await readFile(file, 'utf8'));
     // The total row's amount column (published, so only the amount scan can object).
     const r = table.findIndex((row) => row[0] === '合计');
     table[r]![3] = leak.amount;

@@ -18,6 +18,7 @@ import { pyramidChart } from '../src/charts/pyramid.ts';
 import { renderSvg } from '../src/charts/render.ts';
 import type { ChartContext, ChartSpec, DataTable } from '../src/charts/types.ts';
 import { fixtureReport } from './helpers/report.ts';
+import { parseCsv } from './helpers/csv.ts';
 
 let report: Report;
 let site: Site;
@@ -25,27 +26,6 @@ beforeAll(async () => {
   ({ report } = await fixtureReport());
   site = siteOf(report.meta());
 });
-
-/** RFC 4180 fields of a CSV (quotes, doubled quotes, CRLF), without the BOM. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    else field += c;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  return rows;
-}
 
 describe('CSV', () => {
   const table: DataTable = {

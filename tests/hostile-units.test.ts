@@ -13,7 +13,8 @@ import { sparklineChart } from '../src/charts/sparkline.ts';
 import { renderSvg } from '../src/charts/render.ts';
 import { hatchAsStripes } from '../src/exports/hatch.ts';
 import { EXPECTED_SLUGS, HOSTILE_BRANCHES, HOSTILE_STRINGS, xmlVisible } from './fixtures/hostile.ts';
-import { csvText, elementTexts, notWellFormed, parseCsv, xmlUnescape } from './helpers/xml.ts';
+import { elementTexts, notWellFormed, xmlUnescape } from './helpers/xml.ts';
+import { csvText, parseCsv } from './helpers/csv.ts';
 
 const CODES = HOSTILE_BRANCHES.map((b) => b.code);
 const hash8 = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 8);

@@ -13,7 +13,8 @@ import { parseHTML } from 'linkedom';
 import JSZip from 'jszip';
 import { projectCopy, type ProjectCopy } from './helpers/project.ts';
 import { EXPECTED_SLUGS, HOSTILE_BRANCHES, HOSTILE_DATES, BLANK_BRANCH_ROWS, hostileConfig, hostileSnapshots, labelOf, xmlVisible } from './fixtures/hostile.ts';
-import { csvText, elementTexts, notWellFormed, parseCsv, xmllintOrThrow } from './helpers/xml.ts';
+import { elementTexts, notWellFormed, xmllintOrThrow } from './helpers/xml.ts';
+import { csvText, parseCsv } from './helpers/csv.ts';
 
 const LANGS = ['zh', 'en'] as const;
 type Lang = (typeof LANGS)[number];

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleBank, monthEnds } from '../src/lib/sampleBank.ts';
 import { readTree, tempDir } from './helpers/pipeline.ts';
 import { projectCopy, ROOT, type ProjectCopy } from './helpers/project.ts';
+import { mulberry32 } from './helpers/random.ts';
 
 const DATES = monthEnds('2024-12-31', 3);
 
@@ -49,16 +50,6 @@ async function leftovers(dir: string): Promise<string[]> {
 }
 async function siblings(dir: string): Promise<string[]> {
   return (await readdir(path.dirname(dir))).filter((n) => TEMP.test(n));
-}
-
-/** mulberry32: a tiny seeded PRNG, so the kill points are the same on every run. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -130,7 +121,7 @@ describe('a killed pipeline', () => {
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('leaves the previous output whole at every kill point, and the next run equals a clean run', async () => {
-    const random = prng(20261124);
+    const random = mulberry32(20261124);
     const points: string[] = [];
     let killed = 0;
     // Two kills in each part of the run, at seeded random times into it: reading the
@@ -269,7 +260,7 @@ describe('a killed build', () => {
     await rm(path.join(p.root, 'data', 'snapshots'), { recursive: true });
     await cp(path.join(ref.root, 'data', 'snapshots'), path.join(p.root, 'data', 'snapshots'), { recursive: true });
 
-    const random = prng(7);
+    const random = mulberry32(7);
     const points: string[] = [];
     // One kill in each step of the build, at a seeded random time into it: the
     // pipeline, the Astro build, the exports (PNG, CSV, deck, PDF).

@@ -13,6 +13,7 @@
 // the same dates (the file's snapshot, or its period's start and end): a branch
 // total equal to the balance of a customer of another branch in another month is
 // chance (the sample bank had 4 such), while a leak shows up where its cell is.
+import { csvRows } from './extract.ts';
 import type { Finding } from './report.ts';
 import type { Truth } from './truth.ts';
 
@@ -72,33 +73,6 @@ export function jsonAmountFindings(truth: Truth, file: string, rel: string, text
   };
   walk(JSON.parse(text), '', false, null);
   return out;
-}
-
-/** RFC 4180 fields of one CSV text (quoted fields may hold commas and doubled quotes). */
-export function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  return rows;
 }
 
 /** scope: the CSV's scope key from its path (null when not known). */

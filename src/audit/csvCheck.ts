@@ -8,7 +8,7 @@
 import { flowKey, scopeOf, snapKey } from './keys.ts';
 import type { Published } from './figures.ts';
 import type { Finding } from './report.ts';
-import { csvRows } from './amounts.ts';
+import { csvRows } from './extract.ts';
 
 type Cells = { row: number; col: number; key: string }[];
 

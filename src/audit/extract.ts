@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { csvParseRows } from 'd3';
 import JSZip from 'jszip';
 
 export interface Part {
@@ -30,6 +31,9 @@ export async function listFiles(root: string): Promise<string[]> {
   await walk(root);
   return out.sort();
 }
+
+/** The fields of a CSV export (RFC 4180, with the BOM the exports start with). */
+export const csvRows = (text: string): string[][] => csvParseRows(text.replace(/^\uFEFF/, ''));
 
 /** Text chunks of a PNG held in memory (pictures inside a PPTX). */
 export function pngTextChunks(buf: Buffer): Part[] {

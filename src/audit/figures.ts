@@ -5,7 +5,7 @@
 // tier and asset bridges, and ratios (a share and its denominator give the
 // numerator back). Written from the JSON's structure (src/schema/output.ts), not
 // from the pipeline's registry, so a relation the pipeline forgot is still seen.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { flowKey, scopeOf, snapKey } from './keys.ts';
 
@@ -279,18 +279,4 @@ export async function readPublished(jsonDir: string): Promise<Published> {
     }
   }
   return { figures, relations, meta, files, periods };
-}
-
-/** Every JSON file below a folder (relative paths), for the amount scan. */
-export async function jsonFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.name.endsWith('.json')) out.push(path.relative(dir, full));
-    }
-  };
-  await walk(dir);
-  return out.sort();
 }

@@ -4,18 +4,11 @@
 // other than the site's own origin, and no element that loads anything from
 // another origin. The browser suite checks the same from the network side.
 import { createHash } from 'node:crypto';
-
-const decode = (s: string) =>
-  s.replace(/&(#x?[0-9a-f]+|amp|quot|apos|lt|gt|#39);/gi, (m, e: string) => {
-    const named: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
-    if (named[e.toLowerCase()]) return named[e.toLowerCase()]!;
-    const code = e.startsWith('#x') || e.startsWith('#X') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-    return Number.isFinite(code) ? String.fromCodePoint(code) : m;
-  });
+import { xmlUnescape } from '../helpers/xml.ts';
 
 /** The policy of each CSP <meta> of a page, decoded. */
 export function policiesOf(html: string): string[] {
-  return [...html.matchAll(/<meta\b[^>]*http-equiv=["']?content-security-policy["']?[^>]*>/gi)].map((m) => decode(/\scontent=(?:"([^"]*)"|'([^']*)')/i.exec(m[0])?.slice(1).find((x) => x !== undefined) ?? ''));
+  return [...html.matchAll(/<meta\b[^>]*http-equiv=["']?content-security-policy["']?[^>]*>/gi)].map((m) => xmlUnescape(/\scontent=(?:"([^"]*)"|'([^']*)')/i.exec(m[0])?.slice(1).find((x) => x !== undefined) ?? ''));
 }
 
 /** Sources a directive allows that are not this origin's own: anything but 'self', 'none', data:, hashes. */
@@ -62,7 +55,7 @@ export function selfContainedProblems(html: string, where: string): string[] {
   for (const [re, attr] of LOADERS) {
     for (const [tag] of html.matchAll(re)) {
       const value = new RegExp(`\\s(?:xlink:)?${attr}=(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
-      const url = decode(value?.slice(1).find((x) => x !== undefined) ?? '');
+      const url = xmlUnescape(value?.slice(1).find((x) => x !== undefined) ?? '');
       // rel="alternate"/"canonical" are links, not loads; they stay on the site anyway (checked by the crawler).
       if (/^<link\b/i.test(tag) && /\srel=["']?(alternate|canonical)\b/i.test(tag)) continue;
       if (/^(https?:)?\/\//i.test(url)) problems.push(`${where}: ${tag.slice(0, 80)} loads from another origin`);
