@@ -1,11 +1,13 @@
 // npm run pipeline -- --data DIR --out DIR [--config FILE]
-// Exit codes: 0 success, 1 invalid input or config, 2 bad usage, 3 output not writable.
+// Exit codes: 0 success, 1 invalid input or config, 2 bad usage, 3 output not writable, 4 out of memory.
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_PIPELINE_CACHE } from '../src/engine/cache.ts';
 import { ConfigError } from '../src/lib/config.ts';
 import { findConfig, loadConfig } from '../src/engine/configFile.ts';
-import { InputError } from '../src/engine/errors.ts';
+import { InputError, MemoryError } from '../src/engine/errors.ts';
 import { OutputError } from '../src/engine/outputDir.ts';
 import { createProgress } from '../src/engine/progress.ts';
 import { runPipeline } from '../src/engine/run.ts';
@@ -13,7 +15,8 @@ import { runPipeline } from '../src/engine/run.ts';
 export const DEFAULT_DATA = 'data';
 export const DEFAULT_OUT = 'public/data';
 
-const HELP = `Usage: npm run pipeline -- [--data DIR] [--out DIR] [--config FILE] [--memory-limit SIZE] [--quiet]
+const HELP = `Usage: npm run pipeline -- [--data DIR] [--out DIR] [--config FILE] [--cache DIR | --no-cache]
+                            [--memory-limit SIZE] [--temp-dir DIR] [--quiet]
 
 Reads every snapshot file (.csv, .csv.gz, .parquet; one per date) and writes the
 aggregated, disclosure-controlled JSON the report site reads.
@@ -24,7 +27,14 @@ aggregated, disclosure-controlled JSON the report site reads.
                       Written to a temporary folder and swapped in only when complete.
   --config FILE       config file (default: DIR/tierscope.config.json or .ts if present;
                       every field has a default).
+  --cache DIR         pipeline cache (default: ${DEFAULT_PIPELINE_CACHE}/): per-file and
+                      per-period results keyed by the files' sha256, the config and the
+                      tool, so a rebuild recomputes only what changed. Safe to delete.
+  --no-cache          compute everything; read and write no cache.
   --memory-limit SIZE DuckDB memory limit, e.g. 4GB (default: DuckDB's, 80 % of RAM).
+                      Above it DuckDB spills to the temp folder instead of failing.
+  --temp-dir DIR      where the run's scratch folder goes: DuckDB's spill files and
+                      transcoded copies (default: the OS temp folder, ${os.tmpdir()}).
   --quiet             no progress output; errors and the summary are still printed.
   -h, --help          this text.
 
@@ -32,7 +42,8 @@ Progress and stage timings go to stderr; the per-file summary goes to stdout:
   <file>: read N, used U, rejected R
 Exit codes: 0 success, 1 invalid input or config (one message naming file, line and
 column where they apply), 2 bad usage, 3 the output folder could not be written
-(disk full, read-only; the previous output is left as it was).`;
+(disk full, read-only; the previous output is left as it was), 4 out of memory even
+by spilling (raise --memory-limit or free temp-folder space).`;
 
 function usage(message: string): never {
   process.stderr.write(`error: ${message}\n\n${HELP}\n`);
@@ -52,6 +63,9 @@ async function main() {
         out: { type: 'string' },
         config: { type: 'string' },
         'memory-limit': { type: 'string' },
+        'temp-dir': { type: 'string' },
+        cache: { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -70,13 +84,23 @@ async function main() {
   if (!(await isDir(dataDir))) usage(`--data ${dataDir}: no such folder`);
   if (args['memory-limit'] !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(args['memory-limit']))
     usage(`--memory-limit ${args['memory-limit']}: expected a size such as 4GB`);
+  if (args.cache !== undefined && args['no-cache']) usage('--cache and --no-cache exclude each other');
+  if (args['temp-dir'] !== undefined && !(await isDir(args['temp-dir']))) usage(`--temp-dir ${args['temp-dir']}: no such folder`);
   const snapshotsDir = (await isDir(path.join(dataDir, 'snapshots'))) ? path.join(dataDir, 'snapshots') : dataDir;
 
   const progress = createProgress(process.stderr, args.quiet);
   const t0 = performance.now();
   try {
     const { config } = await loadConfig(args.config ?? (await findConfig(dataDir)));
-    const { reports, manifest } = await runPipeline({ snapshotsDir, outDir, config, progress, memoryLimit: args['memory-limit'] });
+    const { reports, manifest } = await runPipeline({
+      snapshotsDir,
+      outDir,
+      config,
+      progress,
+      memoryLimit: args['memory-limit'],
+      tempDir: args['temp-dir'],
+      cacheDir: args['no-cache'] ? null : (args.cache ?? DEFAULT_PIPELINE_CACHE),
+    });
     const totals = { read: 0, used: 0, rejected: 0 };
     for (const r of reports) {
       const rejected = r.rowsRead - r.rowsUsed;
@@ -102,6 +126,10 @@ async function main() {
     if (e instanceof OutputError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(3);
+    }
+    if (e instanceof MemoryError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(4);
     }
     throw e;
   }

@@ -91,7 +91,16 @@ function killAfter(
   });
 }
 
-const pipelineArgs = (data: string, out: string) => ['scripts/pipeline.ts', '--data', data, '--out', out, '--quiet'];
+// No cache: every run does the whole work, so the kill points stay inside it (the cache has its own test below).
+const pipelineArgs = (data: string, out: string, cache?: string) => [
+  'scripts/pipeline.ts',
+  '--data',
+  data,
+  '--out',
+  out,
+  '--quiet',
+  ...(cache ? ['--cache', cache] : ['--no-cache']),
+];
 const runPipeline = (data: string, out: string) =>
   spawnSync(process.execPath, pipelineArgs(data, out), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 
@@ -158,6 +167,28 @@ describe('a killed pipeline', () => {
     assertCompleteOutput(await digest(out()), out());
     // The next run also cleared what the killed ones left beside the output.
     expect(await siblings(out())).toEqual([]);
+  });
+
+  it('a run killed while it fills the pipeline cache leaves no entry the next run trusts wrongly', async () => {
+    const cache = path.join(root, 'cache');
+    const dest = path.join(root, 'cached-out');
+    const random = mulberry32(7);
+    // The cache is written after each period's join and after the concentration stage.
+    for (const after of [/stage load:/, /stage flows:/, /stage load:/, /stage flows:/]) {
+      const args = pipelineArgs(path.join(root, 'new'), dest, cache).filter((a) => a !== '--quiet');
+      await killAfter(process.execPath, args, { cwd: ROOT, after }, Math.round(random() * 100));
+    }
+    const r = spawnSync(process.execPath, pipelineArgs(path.join(root, 'new'), dest, cache).filter((a) => a !== '--quiet'), {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/not trusted/);
+    expect(await digest(dest)).toEqual(clean);
+    // Half-written entries of the killed runs were swept; only whole entries remain.
+    const names = (await readdir(cache, { recursive: true })).map(String);
+    expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(names.filter((n) => n.endsWith('.json')).length).toBeGreaterThan(0);
   });
 });
 

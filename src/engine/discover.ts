@@ -4,7 +4,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from './errors.ts';
 
-export type SnapshotFormat = 'csv' | 'csv.gz' | 'parquet';
+export const SNAPSHOT_FORMATS = ['csv', 'csv.gz', 'parquet'] as const;
+export type SnapshotFormat = (typeof SNAPSHOT_FORMATS)[number];
 
 export interface SnapshotFile {
   /** dir joined with name, as the caller spelled dir. */

@@ -16,7 +16,8 @@ import type { SnapshotFile } from './discover.ts';
 import { InputError } from './errors.ts';
 import { firstNul, multiByteLines, UTF8_PREFIX_EVIDENCE, UTF8_STRETCH_EVIDENCE, utf8MultiByteChars, utf8Stretch } from './textChecks.ts';
 
-export type TextEncoding = 'utf-8' | 'gb18030';
+export const TEXT_ENCODINGS = ['utf-8', 'gb18030'] as const;
+export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
 export type EncodingSetting = Config['csv']['encoding'];
 
 export interface PreparedCsv {

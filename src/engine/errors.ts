@@ -28,3 +28,23 @@ export class InputError extends Error {
     if (where.column !== undefined) this.column = where.column;
   }
 }
+
+/**
+ * DuckDB could not stay within its memory limit even by spilling (some
+ * operators need a minimum in memory). The machine's fault, not the data's: the
+ * CLI names the limit and exits 4.
+ */
+export class MemoryError extends Error {
+  override name = 'MemoryError';
+}
+
+export const isOutOfMemory = (e: unknown): boolean => e instanceof Error && /Out of Memory Error/i.test(e.message);
+
+/** DuckDB's out-of-memory failure as a MemoryError; anything else unchanged. */
+export function asMemoryError(e: unknown, memoryLimit: string | undefined): unknown {
+  if (!isOutOfMemory(e) || e instanceof MemoryError) return e;
+  const first = (e as Error).message.split('\n')[0]!.replace(/^Out of Memory Error:\s*/i, '');
+  return new MemoryError(
+    `DuckDB ran out of memory (${first}) under ${memoryLimit ? `--memory-limit ${memoryLimit}` : 'its default limit (80 % of RAM)'}: raise the limit, or free memory or temp-folder space (--temp-dir)`,
+  );
+}

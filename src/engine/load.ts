@@ -9,10 +9,11 @@ import { createReadStream } from 'node:fs';
 import { rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
+import { z } from 'zod';
 import { REQUIRED_COLUMNS, type CanonicalColumn, type Config } from '../lib/config.ts';
-import type { SnapshotFile, SnapshotFormat } from './discover.ts';
-import { prepareCsv, sha256File, type TextEncoding } from './encoding.ts';
-import { InputError } from './errors.ts';
+import { SNAPSHOT_FORMATS, type SnapshotFile } from './discover.ts';
+import { prepareCsv, sha256File, TEXT_ENCODINGS } from './encoding.ts';
+import { InputError, isOutOfMemory } from './errors.ts';
 import { guardFile } from './fileGuard.ts';
 import { parquetTypeProblem } from './parquetTypes.ts';
 import { aliasTable, firstRecord, mapHeader, RecordScanner, splitRecord, type HeaderMapping, type NewlineStyle, type RecordSpan } from './header.ts';
@@ -35,36 +36,45 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-export interface RejectExample {
-  reason: RejectReason;
-  /** Physical line in the file (1 = header); for Parquet, the 1-based row number. */
-  line: number;
-  /** The column as written in the file's header; null for wrong_field_count and repeated_header. */
-  column: string | null;
-  /** The offending text; null for customer_id (ids never leave the pipeline) and repeated_header. For wrong_field_count: "N fields, expected M". */
-  value: string | null;
-}
+export const RejectExample = z
+  .object({
+    reason: z.enum(REJECT_REASONS),
+    /** Physical line in the file (1 = header); for Parquet, the 1-based row number. */
+    line: z.number().int().min(1),
+    /** The column as written in the file's header; null for wrong_field_count and repeated_header. */
+    column: z.string().nullable(),
+    /** The offending text; null for customer_id (ids never leave the pipeline) and repeated_header. For wrong_field_count: "N fields, expected M". */
+    value: z.string().nullable(),
+  })
+  .strict();
+export type RejectExample = z.infer<typeof RejectExample>;
 
-export interface FileReport {
-  file: string;
-  path: string;
-  format: SnapshotFormat;
-  encoding: TextEncoding | null;
-  sha256: string;
-  /** YYYY-MM-DD */
-  snapshotDate: string;
-  rowsRead: number;
-  rowsUsed: number;
-  /** Non-zero counts only, in REJECT_REASONS order; rowsRead = rowsUsed + Σ rejected. */
-  rejected: Partial<Record<RejectReason, number>>;
-  /** First 5 per reason, grouped by reason in REJECT_REASONS order, each group in file order. */
-  examples: RejectExample[];
-  /** Rows kept although deposits exceed aum. */
-  depositsAboveAum: number;
-  ignoredColumns: string[];
-  /** Header as written → canonical column. */
-  headerMap: Record<string, string>;
-}
+const Count = z.number().int().min(0);
+
+/** What loading one file found; the pipeline cache keeps it, so it is a schema. */
+export const FileReport = z
+  .object({
+    file: z.string(),
+    path: z.string(),
+    format: z.enum(SNAPSHOT_FORMATS),
+    encoding: z.enum(TEXT_ENCODINGS).nullable(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** YYYY-MM-DD */
+    snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    rowsRead: Count,
+    rowsUsed: Count,
+    /** Non-zero counts only, in REJECT_REASONS order; rowsRead = rowsUsed + Σ rejected. */
+    rejected: z.partialRecord(z.enum(REJECT_REASONS), Count),
+    /** First 5 per reason, grouped by reason in REJECT_REASONS order, each group in file order. */
+    examples: z.array(RejectExample),
+    /** Rows kept although deposits exceed aum. */
+    depositsAboveAum: Count,
+    ignoredColumns: z.array(z.string()),
+    /** Header as written → canonical column. */
+    headerMap: z.record(z.string(), z.string()),
+  })
+  .strict();
+export type FileReport = z.infer<typeof FileReport>;
 
 export interface LoadOptions {
   /** Where transcoded or decompressed copies go; removed again before returning. */
@@ -577,6 +587,7 @@ async function buildTable(
   try {
     await conn.run(stageSql(table, src.from, src.cols, scale, snapshotDate, aliasTable(config.columns)));
   } catch (e) {
+    if (isOutOfMemory(e)) throw e;
     throw new InputError(`cannot read the file: ${(e as Error).message.split('\n')[0]}`, { file: file.path });
   }
 

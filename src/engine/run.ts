@@ -1,24 +1,27 @@
 // The pipeline: snapshot files → DuckDB → cells → (pure) report objects → JSON.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import type { Config } from '../lib/config.ts';
 import { bandLowersFen, lowersFen } from '../lib/tiers.ts';
 import { assembleReport, type SnapshotInput, type PeriodInput } from '../lib/assemble/report.ts';
 import { periodsOf } from '../lib/periods.ts';
 import { stableJson } from '../lib/stableJson.ts';
-import { Manifest, OUTPUT_FILES, OUTPUT_VERSION, type Manifest as ManifestT } from '../schema/output.ts';
-import { flowCells, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
+import { Concentration, Manifest, OUTPUT_FILES, OUTPUT_VERSION, type Manifest as ManifestT } from '../schema/output.ts';
+import { flowCells, quoteIdent, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
+import { codeFingerprint, entryKey, PipelineCache, type CacheStats } from './cache.ts';
 import { ConcentrationPool, type SnapshotConcentrations } from './concentrationPool.ts';
 import { configHash } from './configFile.ts';
-import { discoverSnapshots } from './discover.ts';
-import { InputError } from './errors.ts';
-import { loadSnapshot, type FileReport } from './load.ts';
+import { discoverSnapshots, type SnapshotFile } from './discover.ts';
+import { sha256File } from './encoding.ts';
+import { asMemoryError, InputError } from './errors.ts';
+import { FileReport, loadSnapshot } from './load.ts';
 import { stageOutput } from './outputDir.ts';
 import { checkLoadedSnapshot, localToday } from './snapshotChecks.ts';
-import type { Progress } from './progress.ts';
-import type { SnapshotCell } from './types.ts';
+import { createMeter, type Progress } from './progress.ts';
+import { FlowCell, SnapshotCell } from './types.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface RunOptions {
@@ -26,8 +29,12 @@ export interface RunOptions {
   outDir: string;
   config: Config;
   progress: Progress;
-  /** DuckDB memory limit, e.g. "4GB"; DuckDB's default otherwise. */
+  /** DuckDB memory limit, e.g. "4GB"; DuckDB's default otherwise. Above it DuckDB spills to the temp folder. */
   memoryLimit?: string;
+  /** Parent of the run's scratch folder (DuckDB's spill files, transcoded copies); the OS temp folder by default. */
+  tempDir?: string;
+  /** Pipeline cache folder (cache.ts); absent or null: every run computes everything. */
+  cacheDir?: string | null;
   /** YYYY-MM-DD; a snapshot dated later fails the run. Default: today on this machine's calendar. */
   today?: string;
 }
@@ -35,97 +42,285 @@ export interface RunOptions {
 export interface RunResult {
   reports: FileReport[];
   manifest: ManifestT;
+  cache: CacheStats | null;
+  /** Row-level work done: files loaded into DuckDB (again, for a cached snapshot a new period pairs), periods joined. */
+  work: { loads: number; flows: number };
 }
 
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
-  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-'));
-  const instance = await DuckDBInstance.create(':memory:', {
-    temp_directory: path.join(tmpDir, 'spill'),
-    ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
-  });
-  const conn = await instance.connect();
+  const tmpDir = await mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'tierscope-'));
+  const engine = new Engine(tmpDir, opts.memoryLimit);
   try {
-    return await run(conn, tmpDir, opts);
+    return await run(engine, tmpDir, opts);
+  } catch (e) {
+    throw asMemoryError(e, opts.memoryLimit);
   } finally {
-    conn.closeSync();
-    instance.closeSync();
+    await engine.close();
     await rm(tmpDir, { recursive: true, force: true });
   }
 }
 
-async function run(conn: DuckDBConnection, tmpDir: string, opts: RunOptions): Promise<RunResult> {
+/** DuckDB and the concentration worker, started only when some row-level work is left to do. */
+class Engine {
+  #tmpDir: string;
+  #memoryLimit: string | undefined;
+  #instance: DuckDBInstance | null = null;
+  #conn: DuckDBConnection | null = null;
+  #pool: ConcentrationPool | null = null;
+
+  constructor(tmpDir: string, memoryLimit: string | undefined) {
+    this.#tmpDir = tmpDir;
+    this.#memoryLimit = memoryLimit;
+  }
+
+  async conn(): Promise<DuckDBConnection> {
+    if (this.#conn) return this.#conn;
+    this.#instance = await DuckDBInstance.create(':memory:', {
+      temp_directory: path.join(this.#tmpDir, 'spill'),
+      ...(this.#memoryLimit ? { memory_limit: this.#memoryLimit } : {}),
+    });
+    this.#conn = await this.#instance.connect();
+    // Query progress feeds the progress line's estimate; DuckDB's own bar stays off.
+    await this.#conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 500');
+    return this.#conn;
+  }
+
+  get pool(): ConcentrationPool {
+    return (this.#pool ??= new ConcentrationPool());
+  }
+
+  /** Share done (0–1) of the query now running, or null. */
+  queryShare(): number | null {
+    const p = this.#conn?.progress.percentage;
+    return p === undefined || p < 0 ? null : p / 100;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+    this.#conn?.closeSync();
+    this.#instance?.closeSync();
+  }
+}
+
+/** What the cache keeps of one snapshot: everything later stages need except its rows. */
+const ScopeEntry = z.object({ bank: Concentration, branches: z.array(z.tuple([z.string(), Concentration])) }).strict();
+const SnapshotEntry = z
+  .object({
+    report: FileReport,
+    cells: z.array(SnapshotCell),
+    concentration: z.object({ aum: ScopeEntry, deposits: ScopeEntry }).strict(),
+  })
+  .strict();
+type SnapshotEntry = z.infer<typeof SnapshotEntry>;
+const FlowsEntry = z.object({ flows: z.array(FlowCell) }).strict();
+
+const toEntry = (c: SnapshotConcentrations): SnapshotEntry['concentration'] => ({
+  aum: { bank: c.aum.bank, branches: [...c.aum.branches] },
+  deposits: { bank: c.deposits.bank, branches: [...c.deposits.branches] },
+});
+const fromEntry = (c: SnapshotEntry['concentration']): SnapshotConcentrations => ({
+  aum: { bank: c.aum.bank, branches: new Map(c.aum.branches) },
+  deposits: { bank: c.deposits.bank, branches: new Map(c.deposits.branches) },
+});
+
+/** Cost of a period's flows per input byte of its two snapshots, relative to loading (measured by npm run bench). */
+const FLOW_WEIGHT = 0.25;
+/**
+ * Customers whose amounts may be held for the concentration worker at once: two
+ * snapshots of the seed bank's size overlap, two of 100 M do not (each holds
+ * 18 bytes a customer, and sorting needs about as much again).
+ */
+const MAX_ROWS_IN_FLIGHT = 20_000_000;
+
+interface Snapshot {
+  file: SnapshotFile;
+  bytes: number;
+  /** Cache key; null without a cache. */
+  key: string | null;
+  report: FileReport;
+  /** DuckDB table of its valid rows while loaded. */
+  table: string | null;
+  cells: SnapshotCell[];
+  concentration: Promise<SnapshotConcentrations>;
+  /** Computed in this run (not from the cache). */
+  fresh: boolean;
+}
+
+async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<RunResult> {
   const { config, progress } = opts;
   const tierLowers = lowersFen(config);
   const bandLowers = bandLowersFen(config);
+  const today = opts.today ?? localToday();
 
   const files = await progress.stage('discover', () => discoverSnapshots(opts.snapshotsDir));
+  const sizes = await Promise.all(files.map((f) => stat(f.path).then((s) => s.size, () => 0)));
   progress.info(`${files.length} snapshot file(s) in ${opts.snapshotsDir}`);
+
+  // Everything the row-level stage reads of the config; labels, colours and exports do not reach it.
+  const rowConfig = {
+    columns: config.columns,
+    unit: config.unit,
+    csv: config.csv,
+    maxRejectShare: config.maxRejectShare,
+    bands: bandLowers,
+    minCell: config.privacy.minCell,
+  };
+  const cache = opts.cacheDir ? new PipelineCache(opts.cacheDir, (m) => progress.warn(m)) : null;
+  const code = cache ? await codeFingerprint() : '';
+  const keys: (string | null)[] = files.map(() => null);
+  const cached: (SnapshotEntry | null)[] = files.map(() => null);
+  if (cache)
+    await progress.stage('cache', async () => {
+      for (const [i, file] of files.entries()) {
+        progress.tick(`hashing ${file.name} (${i + 1}/${files.length})`);
+        const sha = await sha256File(file.path);
+        keys[i] = entryKey(['snapshot', TOOL_VERSION, code, file.name, file.format, sha, rowConfig]);
+        cached[i] = await cache.read('snapshot', keys[i]!, SnapshotEntry);
+      }
+    });
+
+  const misses = files.flatMap((_, i) => (cached[i] ? [] : [i]));
+  const meter = createMeter(misses.reduce((a, i) => a + sizes[i]! * (1 + 2 * FLOW_WEIGHT), 0));
+  /** Keep the progress line moving while DuckDB works on one step of `units`. */
+  const ticking = async <T>(label: () => string, units: number, work: () => Promise<T>): Promise<T> => {
+    const timer = setInterval(() => {
+      const share = engine.queryShare();
+      if (share !== null) meter.partial(units * share);
+      progress.tick(`${label()} · ${meter.status()}`);
+    }, 1000);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      meter.finish(units);
+    }
+  };
+
+  const work = { loads: 0, flows: 0 };
+  const loadTable = async (file: SnapshotFile, table: string, bytes: number, label: string): Promise<FileReport> => {
+    const conn = await engine.conn();
+    work.loads++;
+    let note = '';
+    return ticking(() => `${label}${note}`, bytes, () =>
+      loadSnapshot(conn, file, config, table, {
+        tmpDir,
+        onProgress: (p) => {
+          note = p.bytesRead !== undefined && p.rowsRead === 0 ? `: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB checked` : `: ${p.rowsRead.toLocaleString('en')} rows`;
+        },
+      }),
+    );
+  };
 
   // Each file becomes a DuckDB table of valid rows with its own report; its cells
   // are taken at once, and its amounts go to the concentration worker (a sort and
   // a scan of every customer), which then works beside DuckDB loading the next
-  // file. At most two snapshots' arrays are in flight, to bound memory.
-  const pool = new ConcentrationPool();
-  try {
-    const loaded: Loaded[] = [];
-    await progress.stage('load', async () => {
-      for (const [i, file] of files.entries()) {
-        const table = `snap_${i}`;
-        const t0 = performance.now();
-        const report = await loadSnapshot(conn, file, config, table, {
-          tmpDir,
-          onProgress: (p) =>
-            progress.tick(
-              p.bytesRead !== undefined && p.rowsRead === 0
-                ? `${file.name}: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB read`
-                : `${file.name}: ${p.rowsRead.toLocaleString('en')} rows`,
-            ),
-        });
-        checkLoadedSnapshot(report, opts.today ?? localToday());
-        const secs = (performance.now() - t0) / 1000;
-        progress.info(
-          `${file.name}: read ${report.rowsRead.toLocaleString('en')} rows in ${secs.toFixed(2)} s (${Math.round(report.rowsRead / Math.max(secs, 1e-9)).toLocaleString('en')} rows/s)`,
-        );
-        const cells = await snapshotCells(conn, table, bandLowers);
-        if (i >= 2) await loaded[i - 2]!.concentration;
-        const concentration = pool.compute(await readAmounts(conn, table), config.privacy.minCell);
-        concentration.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
-        loaded.push({ report, table, cells, concentration });
+  // file. In-flight amounts are bounded, to bound memory.
+  const snapshots: Snapshot[] = [];
+  await progress.stage('load', async () => {
+    for (const [i, file] of files.entries()) {
+      const entry = cached[i];
+      if (entry) {
+        const report = { ...entry.report, path: file.path };
+        checkLoadedSnapshot(report, today);
+        snapshots.push({ file, bytes: sizes[i]!, key: keys[i]!, report, table: null, cells: entry.cells, concentration: Promise.resolve(fromEntry(entry.concentration)), fresh: false });
+        continue;
       }
-    });
-
-    // Dates may come from a column, so order and uniqueness are only known after loading.
-    loaded.sort((a, b) => a.report.snapshotDate.localeCompare(b.report.snapshotDate) || a.report.file.localeCompare(b.report.file));
-    for (let i = 1; i < loaded.length; i++) {
-      const [a, b] = [loaded[i - 1]!.report, loaded[i]!.report];
-      if (a.snapshotDate === b.snapshotDate)
-        throw new InputError(`snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.path });
+      const table = `snap_${i}`;
+      const t0 = performance.now();
+      const report = await loadTable(file, table, sizes[i]!, `load ${misses.indexOf(i) + 1}/${misses.length} ${file.name}`);
+      checkLoadedSnapshot(report, today);
+      const secs = (performance.now() - t0) / 1000;
+      progress.info(
+        `${file.name}: read ${report.rowsRead.toLocaleString('en')} rows in ${secs.toFixed(2)} s (${Math.round(report.rowsRead / Math.max(secs, 1e-9)).toLocaleString('en')} rows/s)`,
+      );
+      const conn = await engine.conn();
+      const cells = await snapshotCells(conn, table, bandLowers);
+      let inFlight = report.rowsUsed;
+      for (const prev of snapshots.filter((s) => s.fresh).reverse()) {
+        inFlight += prev.report.rowsUsed;
+        if (inFlight > MAX_ROWS_IN_FLIGHT) await prev.concentration;
+      }
+      const concentration = engine.pool.compute(await readAmounts(conn, table), config.privacy.minCell);
+      concentration.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+      snapshots.push({ file, bytes: sizes[i]!, key: keys[i] ?? null, report, table, cells, concentration, fresh: true });
     }
-    const tableOf = new Map(loaded.map((l) => [l.report.snapshotDate, l.table]));
-    const periodInputs: PeriodInput[] = [];
-    await progress.stage('flows', async () => {
-      for (const period of periodsOf(loaded.map((l) => l.report.snapshotDate))) {
-        progress.tick(`flows ${period.start} → ${period.end}`);
-        periodInputs.push({ period, flows: await flowCells(conn, tableOf.get(period.start)!, tableOf.get(period.end)!, tierLowers, period.start) });
-      }
-    });
-    const concentrations = await progress.stage('concentration', () => Promise.all(loaded.map((l) => l.concentration)));
-    const snapshots: SnapshotInput[] = loaded.map((l, i) => ({ date: l.report.snapshotDate, cells: l.cells, concentration: concentrations[i]! }));
-    return await publish(opts, loaded.map((l) => l.report), snapshots, periodInputs);
-  } finally {
-    await pool.close();
-  }
-}
+  });
 
-interface Loaded {
-  report: FileReport;
-  table: string;
-  cells: SnapshotCell[];
-  concentration: Promise<SnapshotConcentrations>;
+  // Dates may come from a column, so order and uniqueness are only known after loading.
+  snapshots.sort((a, b) => a.report.snapshotDate.localeCompare(b.report.snapshotDate) || a.report.file.localeCompare(b.report.file));
+  for (let i = 1; i < snapshots.length; i++) {
+    const [a, b] = [snapshots[i - 1]!.report, snapshots[i]!.report];
+    if (a.snapshotDate === b.snapshotDate)
+      throw new InputError(`snapshot date ${b.snapshotDate} is also the date of ${a.file}; keep one file per date`, { file: b.path });
+  }
+  const byDate = new Map(snapshots.map((s) => [s.report.snapshotDate, s]));
+  const periods = periodsOf(snapshots.map((s) => s.report.snapshotDate));
+  const flowKeys = periods.map((p) => (cache ? entryKey(['flows', TOOL_VERSION, code, byDate.get(p.start)!.key, byDate.get(p.end)!.key, tierLowers, p.start]) : null));
+  const cachedFlows = await Promise.all(flowKeys.map((k) => (cache && k ? cache.read('flows', k, FlowsEntry) : null)));
+
+  // A table is dropped after the last period that needs it; a snapshot taken
+  // from the cache is loaded again only when a new period pairs it.
+  const uses = new Map<Snapshot, number>();
+  periods.forEach((p, k) => {
+    if (!cachedFlows[k]) for (const d of [p.start, p.end]) uses.set(byDate.get(d)!, (uses.get(byDate.get(d)!) ?? 0) + 1);
+  });
+  let reloads = 0;
+  const tableOf = async (s: Snapshot): Promise<string> => {
+    if (s.table) return s.table;
+    const table = `snap_again_${reloads++}`;
+    const again = await loadTable(s.file, table, s.bytes, `load ${s.file.name} again for a new period`);
+    // The cache entry was found by the hash taken at the start; the rows must be the same ones.
+    if (again.sha256 !== s.report.sha256) throw new InputError('the file changed while the pipeline was reading it; run again', { file: s.file.path });
+    return (s.table = table);
+  };
+  const release = async (s: Snapshot) => {
+    const left = (uses.get(s) ?? 0) - 1;
+    uses.set(s, left);
+    if (left <= 0 && s.table) {
+      await (await engine.conn()).run(`DROP TABLE ${quoteIdent(s.table)}`);
+      s.table = null;
+    }
+  };
+
+  const periodInputs: PeriodInput[] = [];
+  await progress.stage('flows', async () => {
+    for (const [k, period] of periods.entries()) {
+      let flows = cachedFlows[k]?.flows;
+      if (!flows) {
+        const [s, e] = [byDate.get(period.start)!, byDate.get(period.end)!];
+        const [st, et] = [await tableOf(s), await tableOf(e)];
+        const conn = await engine.conn();
+        work.flows++;
+        flows = await ticking(() => `flows ${period.start} → ${period.end}`, (s.bytes + e.bytes) * FLOW_WEIGHT, () =>
+          flowCells(conn, st, et, tierLowers, period.start),
+        );
+        if (cache) await cache.write('flows', flowKeys[k]!, { flows });
+        await release(s);
+        await release(e);
+      }
+      periodInputs.push({ period, flows });
+    }
+  });
+  const concentrations = await progress.stage('concentration', async () => {
+    progress.tick('waiting for the concentration worker');
+    return Promise.all(snapshots.map((s) => s.concentration));
+  });
+  if (cache) {
+    for (const [i, s] of snapshots.entries())
+      if (s.fresh && s.key) await cache.write('snapshot', s.key, { report: s.report, cells: s.cells, concentration: toEntry(concentrations[i]!) });
+    const { hits } = cache.stats;
+    const { entries, bytes } = await cache.size();
+    progress.info(
+      `cache: reused ${hits.snapshot} of ${snapshots.length} snapshot(s) and ${hits.flows} of ${periods.length} period(s)${reloads ? `; loaded ${reloads} cached snapshot(s) again for new periods` : ''}; ${entries} entries, ${(bytes / 2 ** 20).toFixed(1)} MB in ${cache.dir}`,
+    );
+  }
+  const inputs: SnapshotInput[] = snapshots.map((s, i) => ({ date: s.report.snapshotDate, cells: s.cells, concentration: concentrations[i]! }));
+  const result = await publish(opts, snapshots.map((s) => s.report), inputs, periodInputs);
+  return { ...result, cache: cache?.stats ?? null, work };
 }
 
 /** Assemble the report and write it, all or nothing. */
-async function publish(opts: RunOptions, reports: FileReport[], snapshots: SnapshotInput[], periodInputs: PeriodInput[]): Promise<RunResult> {
+async function publish(opts: RunOptions, reports: FileReport[], snapshots: SnapshotInput[], periodInputs: PeriodInput[]): Promise<Omit<RunResult, 'cache' | 'work'>> {
   const { config, progress } = opts;
   // Matched ids are the retained customers of each consecutive period: no second join needed.
   const idMatch = periodInputs

@@ -8,12 +8,13 @@
 // both the cache key and the font guard ask that same machinery.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp, { type OutputInfo } from 'sharp';
 import { FONT_FAMILY } from '../charts/theme.ts';
+import { sweepStaleTemp as sweepTemp } from '../engine/staleTemp.ts';
 import { SLIDE, xmlEscape } from './slide.ts';
 
 /** Pixel size of every exported PNG: the slide at 2× for sharp text on projectors and retina screens. */
@@ -155,33 +156,8 @@ function limiter(n: number) {
   };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/**
- * Removes the half-written entries (`<key>.png.<pid>.<n>.tmp`) of processes that
- * are gone, as a killed build leaves them; a live process's are its own business.
- * Returns how many were removed.
- */
-export async function sweepStaleTemp(cacheDir: string): Promise<number> {
-  let removed = 0;
-  for (const sub of await readdir(cacheDir).catch(() => [] as string[])) {
-    for (const name of await readdir(path.join(cacheDir, sub)).catch(() => [] as string[])) {
-      const m = /\.png\.(\d+)\.\d+\.tmp$/.exec(name);
-      if (m && !alive(Number(m[1]))) {
-        await rm(path.join(cacheDir, sub, name), { force: true });
-        removed++;
-      }
-    }
-  }
-  return removed;
-}
+/** The half-written entries (`<key>.png.<pid>.<n>.tmp`) of processes that are gone, as a killed build leaves them. */
+export const sweepStaleTemp = (cacheDir: string): Promise<number> => sweepTemp(cacheDir, /\.png\.(\d+)\.\d+\.tmp$/);
 
 export function createRasterizer(opts: RasterizerOptions = {}): Rasterizer {
   const cacheDir = opts.cacheDir === false ? null : path.resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
