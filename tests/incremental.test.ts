@@ -62,7 +62,7 @@ async function build(data: string, opts: { cache?: string; config?: unknown; mem
   });
   const tree = await readTree(out);
   await rm(out, { recursive: true });
-  return { tree, work: r.work, warnings: warnings.filter((w) => w.includes('cache')), hits: r.cache?.hits ?? { snapshot: 0, flows: 0 } };
+  return { tree, work: r.work, warnings: warnings.filter((w) => w.includes('cache')), hits: { snapshot: r.cache?.hits.snapshot ?? 0, flows: r.cache?.hits.flows ?? 0 } };
 }
 
 /** Same files, byte for byte (a readable failure names the first file that differs). */
@@ -151,7 +151,7 @@ describe('a damaged or foreign cache entry is detected and recomputed', () => {
     const cache = fresh('cache');
     await build(data, { cache });
     const entries = async (kind: string) => (await readdir(path.join(cache, kind))).sort().map((f) => path.join(cache, kind, f));
-    return { cache, snapshots: await entries('snapshot'), flows: await entries('flows') };
+    return { cache, snapshots: await entries('snapshot'), flows: await entries('flows'), reports: await entries('report') };
   }
 
   /** After tampering: a warning naming the entry, the clean bytes, and a cache that is whole again. */
@@ -181,6 +181,16 @@ describe('a damaged or foreign cache entry is detected and recomputed', () => {
     await writeFile(entry, bytes);
     // One period joined again: both its snapshots are loaded.
     await expectRecomputed(cache, entry, /checksum/, { loads: 2, flows: 1 });
+  });
+
+  it('an assembled report entry with one byte changed (assembly runs again, no row-level work)', async () => {
+    const { cache, reports } = await warmCache();
+    expect(reports).toHaveLength(1);
+    const bytes = await readFile(reports[0]!);
+    const at = Math.floor(bytes.length * 0.7);
+    bytes[at] = bytes[at] === 0x30 ? 0x39 : 0x30;
+    await writeFile(reports[0]!, bytes);
+    await expectRecomputed(cache, reports[0]!, /checksum/, { loads: 0, flows: 0 });
   });
 
   it('another entry copied over one (a foreign key)', async () => {

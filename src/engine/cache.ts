@@ -23,7 +23,7 @@ const TEMP_NAME = /\.json\.tmp-(\d+)-[0-9a-f]{8}$/;
 /** Below the working directory, like the PNG cache: `npm install` keeps it, `rm -rf node_modules` clears it. */
 export const DEFAULT_PIPELINE_CACHE = path.join('node_modules', '.cache', 'tierscope', 'pipeline');
 
-export type EntryKind = 'snapshot' | 'flows';
+export type EntryKind = 'snapshot' | 'flows' | 'report';
 
 interface Header {
   cache: string;
@@ -48,7 +48,7 @@ export interface CacheStats {
 
 export class PipelineCache {
   readonly dir: string;
-  readonly stats: CacheStats = { hits: { snapshot: 0, flows: 0 }, misses: { snapshot: 0, flows: 0 }, rejected: [] };
+  readonly stats: CacheStats = { hits: { snapshot: 0, flows: 0, report: 0 }, misses: { snapshot: 0, flows: 0, report: 0 }, rejected: [] };
   #warn: (message: string) => void;
   #writable = true;
   #swept: Promise<number> | null = null;
@@ -114,7 +114,7 @@ export class PipelineCache {
   async size(): Promise<{ entries: number; bytes: number }> {
     let entries = 0;
     let bytes = 0;
-    for (const kind of ['snapshot', 'flows'] as const) {
+    for (const kind of ['snapshot', 'flows', 'report'] as const) {
       const names = await readdir(path.join(this.dir, kind)).catch(() => [] as string[]);
       for (const name of names.filter((n) => n.endsWith('.json'))) {
         entries++;

@@ -1,5 +1,5 @@
 // The pipeline: snapshot files → DuckDB → cells → (pure) report objects → JSON.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,18 @@ import { bandLowersFen, lowersFen } from '../lib/tiers.ts';
 import { assembleReport, type SnapshotInput, type PeriodInput } from '../lib/assemble/report.ts';
 import { periodsOf } from '../lib/periods.ts';
 import { stableJson } from '../lib/stableJson.ts';
-import { Concentration, Manifest, OUTPUT_FILES, OUTPUT_VERSION, type Manifest as ManifestT } from '../schema/output.ts';
+import {
+  Concentration,
+  Manifest,
+  Meta,
+  OUTPUT_FILES,
+  OUTPUT_VERSION,
+  PeriodFile,
+  QualityFile,
+  SeriesFile,
+  SnapshotFile as SnapshotOutput,
+  type Manifest as ManifestT,
+} from '../schema/output.ts';
 import { flowCells, quoteIdent, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
 import { codeFingerprint, entryKey, PipelineCache, type CacheStats } from './cache.ts';
 import { ConcentrationPool, type SnapshotConcentrations } from './concentrationPool.ts';
@@ -75,6 +86,8 @@ class Engine {
 
   async conn(): Promise<DuckDBConnection> {
     if (this.#conn) return this.#conn;
+    // Imported here: a run served from the cache never loads the native library.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     this.#instance = await DuckDBInstance.create(':memory:', {
       temp_directory: path.join(this.#tmpDir, 'spill'),
       ...(this.#memoryLimit ? { memory_limit: this.#memoryLimit } : {}),
@@ -113,6 +126,9 @@ const SnapshotEntry = z
   .strict();
 type SnapshotEntry = z.infer<typeof SnapshotEntry>;
 const FlowsEntry = z.object({ flows: z.array(FlowCell) }).strict();
+const ReportEntry = z
+  .object({ meta: Meta, snapshots: z.array(SnapshotOutput), periods: z.array(PeriodFile), series: SeriesFile, quality: QualityFile })
+  .strict();
 
 const toEntry = (c: SnapshotConcentrations): SnapshotEntry['concentration'] => ({
   aum: { bank: c.aum.bank, branches: [...c.aum.branches] },
@@ -315,21 +331,33 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
     );
   }
   const inputs: SnapshotInput[] = snapshots.map((s, i) => ({ date: s.report.snapshotDate, cells: s.cells, concentration: concentrations[i]! }));
-  const result = await publish(opts, snapshots.map((s) => s.report), inputs, periodInputs);
+  // The assembled report depends on the row-level results and the whole config (labels too).
+  const reportKey = cache ? entryKey(['report', TOOL_VERSION, code, snapshots.map((s) => s.key), flowKeys, configHash(config)]) : null;
+  const result = await publish(opts, snapshots.map((s) => s.report), inputs, periodInputs, cache && reportKey ? { cache, key: reportKey } : null);
   return { ...result, cache: cache?.stats ?? null, work };
 }
 
 /** Assemble the report and write it, all or nothing. */
-async function publish(opts: RunOptions, reports: FileReport[], snapshots: SnapshotInput[], periodInputs: PeriodInput[]): Promise<Omit<RunResult, 'cache' | 'work'>> {
+async function publish(
+  opts: RunOptions,
+  reports: FileReport[],
+  snapshots: SnapshotInput[],
+  periodInputs: PeriodInput[],
+  cached: { cache: PipelineCache; key: string } | null,
+): Promise<Omit<RunResult, 'cache' | 'work'>> {
   const { config, progress } = opts;
   // Matched ids are the retained customers of each consecutive period: no second join needed.
   const idMatch = periodInputs
     .filter(({ period }) => period.consecutive)
     .map(({ period, flows }) => ({ start: period.start, end: period.end, matched: retainedCount(flows) }));
 
-  const report = await progress.stage('assemble', async () =>
-    assembleReport({ config, toolVersion: TOOL_VERSION, files: reports, snapshots, periods: periodInputs, idMatch }),
-  );
+  const report = await progress.stage('assemble', async () => {
+    const hit = cached && (await cached.cache.read('report', cached.key, ReportEntry));
+    if (hit) return hit;
+    const fresh = assembleReport({ config, toolVersion: TOOL_VERSION, files: reports, snapshots, periods: periodInputs, idMatch });
+    await cached?.cache.write('report', cached.key, fresh);
+    return fresh;
+  });
   for (const w of report.quality.warnings) progress.warn(w);
 
   const manifest = await progress.stage('write', async () => {
