@@ -11,8 +11,11 @@ describe('radix sort of integer fen amounts', () => {
       fc.property(fc.array(fc.tuple(amount, fc.integer({ min: 0, max: 5 })), { maxLength: 500 }), (pairs) => {
         const values = Float64Array.from(pairs.map((p) => p[0]));
         const tags = Uint16Array.from(pairs.map((p) => p[1]));
-        radixSortWithTags(values, tags);
+        const scratch = radixSortWithTags(values, tags);
         expect([...values]).toEqual(pairs.map((p) => p[0]).sort((a, b) => a - b));
+        // The scratch is the caller's to reuse: it must not be the result's memory.
+        expect(scratch.length).toBe(values.length);
+        expect(scratch.buffer).not.toBe(values.buffer);
         // stability: pairs with equal values keep their input order of tags
         const expected = pairs.map((p, i) => ({ ...p, i })).sort((a, b) => a[0] - b[0] || a.i - b.i);
         expect([...tags]).toEqual(expected.map((p) => p[1]));

@@ -160,8 +160,11 @@ export async function readAmounts(conn: DuckDBConnection, table: string): Promis
   return { codes, bid, aum, deposits };
 }
 
-/** Sort one measure for the bank and every branch (consumes `values`). */
-export function sortAmounts(raw: RawAmounts, values: Float64Array): SortedAmounts {
-  const { all, byTag } = sortAndSplit(values, raw.bid.slice(), raw.codes.length);
+/**
+ * Sort one measure for the bank and every branch (consumes `values`; with
+ * `lastUse`, `raw.bid` too, which spares a copy when no measure follows).
+ */
+export function sortAmounts(raw: RawAmounts, values: Float64Array, lastUse = false): SortedAmounts {
+  const { all, byTag } = sortAndSplit(values, lastUse ? raw.bid : raw.bid.slice(), raw.codes.length);
   return { bank: all, branches: new Map(raw.codes.map((code, i) => [code, byTag[i]!])) };
 }

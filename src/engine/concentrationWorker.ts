@@ -19,11 +19,13 @@ export interface ConcentrationResult {
 }
 
 export function computeConcentrations(raw: RawAmounts, minCell: number): Required<Omit<ConcentrationResult, 'id' | 'error'>> {
-  const one = (values: Float64Array) => {
-    const c = concentrationOf(sortAmounts(raw, values), minCell);
+  const one = (values: Float64Array, lastUse: boolean) => {
+    const c = concentrationOf(sortAmounts(raw, values, lastUse), minCell);
     return { bank: c.bank, branches: [...c.branches] };
   };
-  return { aum: one(raw.aum), deposits: one(raw.deposits) };
+  // In this order, so the sorted aum (and its scratch) can be collected before deposits are sorted.
+  const aum = one(raw.aum, false);
+  return { aum, deposits: one(raw.deposits, true) };
 }
 
 parentPort?.on('message', (job: ConcentrationJob) => {
