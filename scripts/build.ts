@@ -15,6 +15,7 @@ import { ConfigError } from '../src/lib/config.ts';
 import { EXPORT_SETTINGS_ENV, settingsOf } from '../src/site/exportSettings.ts';
 import { slugNoteLines } from '../src/site/routes.ts';
 import { siteData } from '../src/site/page.ts';
+import { countHtmlPages, siteThroughput } from '../src/site/pageCount.ts';
 
 const OUT_DIR = process.env.TIERSCOPE_OUT_DIR || 'dist';
 
@@ -39,7 +40,9 @@ async function main() {
   process.stderr.write(`build: data ${((tData - t0) / 1000).toFixed(1)} s; building the site\n`);
   const tSite = performance.now();
   npmRun('build:site', [], env);
-  process.stderr.write(`build: site ${seconds(tSite)}\n`);
+  const siteMs = performance.now() - tSite;
+  // Counted before the exports add their embed pages: the figure is the site's alone.
+  process.stderr.write(`build: ${siteThroughput(await countHtmlPages(staged.dir), siteMs)}\n`);
   if (settings.charts === false && !settings.deck && !settings.pdf) {
     process.stderr.write(`build: exports off (${process.env.TIERSCOPE_EXPORTS ? 'TIERSCOPE_EXPORTS' : '"exports": {"enabled": false}'})\n`);
   } else {

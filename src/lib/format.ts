@@ -165,12 +165,13 @@ export function date(iso: string, lang: Lang): string {
   return f.format(utcDate(iso));
 }
 
+// Built once: a DateTimeFormat costs far more than a format, and every tick of every trend chart asks.
+let monthFormat: Intl.DateTimeFormat | null = null;
 /** 2025-11-30 → "2025-11" / "Nov 2025", for axis ticks of monthly series. */
 export function month(iso: string, lang: Lang): string {
   if (lang === 'zh') return iso.slice(0, 7);
-  return new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
-    utcDate(iso),
-  );
+  monthFormat ??= new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return monthFormat.format(utcDate(iso));
 }
 
 /** A number without float noise (0.07 × 100 = 7.000000000000001) and never in exponent form. */

@@ -21,6 +21,7 @@ import {
   type SnapshotFile as SnapshotFileT,
 } from '../schema/output.ts';
 import type { z } from 'zod';
+import { counted } from './memo.ts';
 
 export const DATA_DIR = path.resolve(process.env.TIERSCOPE_DATA ?? 'public/data');
 
@@ -34,6 +35,7 @@ function read<S extends z.ZodType>(schema: S, rel: string, dir = DATA_DIR): z.in
   const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file} does not match its schema: ${parsed.error.message}`);
   cache.set(file, parsed.data);
+  counted('json');
   return parsed.data;
 }
 

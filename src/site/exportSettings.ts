@@ -22,11 +22,15 @@ export const NO_EXPORTS: ExportSettings = { charts: false, deck: false, branchDe
 
 export const EXPORT_SETTINGS_ENV = 'TIERSCOPE_EXPORT_SETTINGS';
 
+// Every chart block asks (over 20 000 per build): the same string is parsed once.
+let lastSettings: { raw: string; settings: ExportSettings } | null = null;
+
 /** The settings the build passed down; all exports when the site is built on its own (`astro dev`). */
 export function exportSettings(env: NodeJS.ProcessEnv = process.env): ExportSettings {
   const raw = env[EXPORT_SETTINGS_ENV];
   if (raw === undefined || raw === '') return ALL_EXPORTS;
-  return ExportSettingsSchema.parse(JSON.parse(raw));
+  if (lastSettings?.raw !== raw) lastSettings = { raw, settings: ExportSettingsSchema.parse(JSON.parse(raw)) };
+  return lastSettings.settings;
 }
 
 /** The settings from the config's `exports` field; TIERSCOPE_EXPORTS=off (or 0/false/no) turns everything off. */

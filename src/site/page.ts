@@ -4,6 +4,7 @@ import type { Period } from '../schema/output.ts';
 import type { ChartContext } from '../charts/types.ts';
 import { reportAt, type Report } from './data.ts';
 import { routesOf, siteOf, type Route, type Site } from './routes.ts';
+import { memo } from './memo.ts';
 
 export interface PageData {
   route: Route;
@@ -18,15 +19,16 @@ export interface PageData {
   ctx: ChartContext;
 }
 
-let memo: { report: Report; site: Site; routes: Route[] } | null = null;
+let built: { report: Report; site: Site; routes: Route[] } | null = null;
 
+/** The report, the site and its route table: made once per build, shared by every page. */
 export function siteData(): { report: Report; site: Site; routes: Route[] } {
-  if (!memo) {
+  if (!built) {
     const report = reportAt();
     const site = siteOf(report.meta());
-    memo = { report, site, routes: routesOf(site) };
+    built = { report, site, routes: routesOf(site) };
   }
-  return memo;
+  return built;
 }
 
 export function pageData(route: Route, report: Report = siteData().report, site: Site = siteData().site): PageData {
@@ -46,6 +48,12 @@ export function pageData(route: Route, report: Report = siteData().report, site:
     ctx: { lang: route.lang, meta, branch: route.branch, period, asOf: end },
   };
 }
+
+/** The period selector's list, the headline first, then newest first: the same on every page. */
+export const periodMenu = (site: Site): Period[] =>
+  memo(site, 'period-menu', '', () =>
+    [...site.meta.periods].sort((a, b) => Number(b.headline) - Number(a.headline) || (a.end < b.end ? 1 : a.end > b.end ? -1 : 0)),
+  );
 
 /**
  * Heading levels for a section component: its sub-headings sit under the page's

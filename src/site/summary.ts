@@ -4,6 +4,7 @@ import { periodScope, snapshotScope } from './data.ts';
 import { kpisOf, type Kpi } from './kpis.ts';
 import { narrative } from './narrative.ts';
 import type { PageData } from './page.ts';
+import { memo } from './memo.ts';
 
 /** The bank's generated narrative for the page's period. */
 export function narrativeOf(page: PageData): string[] {
@@ -18,6 +19,8 @@ export function narrativeOf(page: PageData): string[] {
   });
 }
 
+/** Shared by the summary and the print page of each language. */
 export function summaryOf(page: PageData): { kpis: Kpi[]; sentences: string[] } {
-  return { kpis: kpisOf(page.report, page.route.lang), sentences: narrativeOf(page) };
+  const key = JSON.stringify([page.route.lang, page.period?.id ?? null, page.end]);
+  return memo(page.report, 'summary', key, () => ({ kpis: kpisOf(page.report, page.route.lang), sentences: narrativeOf(page) }));
 }
