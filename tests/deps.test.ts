@@ -42,7 +42,9 @@ describe('auditVerdict (npm audit --json)', () => {
 describe('runtime dependency licences', () => {
   it('the README lists every runtime dependency with the licence its installed package.json declares', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Dependencies and licences'));
+    const start = readme.indexOf('## Dependencies and licences');
+    const end = readme.indexOf('\n## ', start + 1);
+    const section = readme.slice(start, end < 0 ? undefined : end);
     const rows = new Map([...section.matchAll(/^\| (\S+) \| [^|]+ \| ([^|]+) \|$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
     const deps = Object.keys(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).dependencies);
     expect([...rows.keys()].filter((k) => k !== 'package').sort()).toEqual([...deps].sort());

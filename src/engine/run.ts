@@ -228,6 +228,8 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
         tmpDir,
         onProgress: (p) => {
           note = p.bytesRead !== undefined && p.rowsRead === 0 ? `: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB checked` : `: ${p.rowsRead.toLocaleString('en')} rows`;
+          // Between the timer's ticks too: reading a large CSV reports its bytes as it goes.
+          progress.tick(`${label}${note} · ${meter.status()}`);
         },
       }),
     );
