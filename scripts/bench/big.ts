@@ -20,7 +20,7 @@ const GENERATOR_VERSION = 1;
 const SEED = 20_251_231;
 const DATES = ['2025-11-30', '2025-12-31'] as const;
 const RSS_BAR_BYTES = 8 * 1024 ** 3;
-export const DEFAULT_MEMORY_LIMIT = '3GB';
+export const DEFAULT_MEMORY_LIMIT = '2GB';
 
 /** Share of customers per tier, private … potential (ordinary takes the rest), as in the seed report's bank. */
 const TIER_SHARE = [0.0001, 0.002, 0.042, 0.106];
