@@ -18,15 +18,11 @@ import { pageData } from '../src/site/page.ts';
 import { siteOf } from '../src/site/routes.ts';
 import { scopeCharts } from '../src/site/catalog.ts';
 import { fixtureReport } from '../tests/helpers/report.ts';
+import { median } from './bench/measure.ts';
 
 const { values: args } = parseArgs({ options: { slides: { type: 'string', default: '200' }, settings: { type: 'boolean', default: false } } });
 const N = Number(args.slides);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
 /** The first `n` charts the site exports for the consecutive period ending at the last snapshot: bank, then branch by branch, zh and en. */

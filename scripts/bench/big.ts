@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { dirBytes } from './files.ts';
 import { rssMethod, stageLines, tail } from './measure.ts';
 import { PipelineRunner } from './pipelineRunner.ts';
-import { sqlString } from './reference.ts';
+import { quoteLiteral as sqlString } from '../../src/engine/aggregate.ts';
 import { fmtBytes, fmtGB, fmtInt, fmtRate, fmtS, printTable, verdict } from './table.ts';
 
 /** Bump whenever the SQL below changes the generated rows. */

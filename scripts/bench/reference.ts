@@ -6,6 +6,7 @@
 // the pipeline. A table is dropped once no later period needs it.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { quoteLiteral as sqlString } from '../../src/engine/aggregate.ts';
 import { periodsOf } from '../../src/lib/periods.ts';
 import { measure, ROOT, tail, type Measured } from './measure.ts';
 
@@ -14,7 +15,6 @@ export type Format = (typeof FORMATS)[number];
 
 export const CSV_COLUMNS = `{'customer_id': 'VARCHAR', 'branch': 'VARCHAR', 'aum': 'DECIMAL(18,2)', 'deposits': 'DECIMAL(18,2)', 'open_date': 'DATE'}`;
 const TIER_SQL = `CASE WHEN aum >= 8000000 THEN 4 WHEN aum >= 1000000 THEN 3 WHEN aum >= 50000 THEN 2 WHEN aum >= 5000 THEN 1 ELSE 0 END`;
-export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 export interface ReferenceResult {
   snapshots: { date: string; rows: number; cells: number; gini: number }[];

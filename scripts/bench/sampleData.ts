@@ -6,7 +6,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SEED, SAMPLE_BANK_VERSION, generateSampleBank } from '../../src/lib/sampleBank.ts';
-import { CSV_COLUMNS, sqlString, type Format } from './reference.ts';
+import { quoteLiteral as sqlString } from '../../src/engine/aggregate.ts';
+import { CSV_COLUMNS, type Format } from './reference.ts';
 
 export interface Marker {
   version: number;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { BUILTIN_ALIASES, type Config } from '../lib/config.ts';
+import { ident, lit } from './sql.ts';
 
 export interface InputFile {
   path: string;
@@ -20,8 +21,6 @@ export interface InputFile {
 }
 
 const SNAPSHOT_FILE = /\.(csv|csv\.gz|parquet)$/i;
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** Date from a file name: the first YYYY-MM-DD or YYYYMMDD not preceded by a digit. */
 export function dateOfName(name: string): string | null {

@@ -5,6 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../lib/config.ts';
 import { flowKey, scopeOf, snapKey } from './keys.ts';
+import { lit } from './sql.ts';
 
 export interface Truth {
   /** Customer-group key → true number of customers. */
@@ -21,7 +22,6 @@ interface PeriodRef {
   end: string;
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 function record(truth: Truth, minCell: number, key: string, n: number, amounts: () => number[]) {

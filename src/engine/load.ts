@@ -14,6 +14,7 @@ import { REQUIRED_COLUMNS, type CanonicalColumn, type Config } from '../lib/conf
 import { SNAPSHOT_FORMATS, type SnapshotFile } from './discover.ts';
 import { prepareCsv, sha256File, TEXT_ENCODINGS } from './encoding.ts';
 import { InputError, isOutOfMemory } from './errors.ts';
+import { quoteIdent as ident, quoteLiteral as lit } from './aggregate.ts';
 import { guardFile } from './fileGuard.ts';
 import { parquetTypeProblem } from './parquetTypes.ts';
 import { aliasTable, firstRecord, mapHeader, RecordScanner, splitRecord, type HeaderMapping, type NewlineStyle, type RecordSpan } from './header.ts';
@@ -88,8 +89,6 @@ const EXAMPLES_PER_REASON = 5;
 const SNAPSHOT_DATE_MISMATCH = 255;
 const code = (r: RejectReason) => REJECT_REASONS.indexOf(r) + 1;
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 // ---------------------------------------------------------------------------
 // SQL for one source column: text columns (all of CSV) and typed Parquet ones.
