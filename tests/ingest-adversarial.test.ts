@@ -5,7 +5,8 @@
 // whose aggregates equal those of the same file without them.
 import { DuckDBInstance } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
-import { appendFileSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, copyFileSync, truncateSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -309,6 +310,51 @@ describe('a file that changes while it is read', () => {
       `${file}: the file changed while it was being read (is an export still writing it?); run again once it is complete`,
     );
     expect(await readTree(prevOut)).toEqual(prevTree);
+  });
+
+  // With a cache, a Parquet file is hashed before the loads and not read again for its
+  // hash; the identity taken before that hash must still catch a change before the load.
+  describe('a Parquet file hashed once, for the cache and the load', () => {
+    async function parquetPair(dir: string, rows: number): Promise<void> {
+      const instance = await DuckDBInstance.create(':memory:');
+      const conn = await instance.connect();
+      for (const date of ['2025-01-31', '2025-02-28'])
+        await conn.run(
+          `COPY (SELECT 'C' || i AS customer_id, 'B' || (i % 3) AS branch, i * 100 AS aum, 1 AS deposits FROM range(1, ${rows + 1}) t(i)) TO '${path.join(dir, `${date}.parquet`)}' (FORMAT parquet)`,
+        );
+      conn.closeSync();
+      instance.closeSync();
+    }
+
+    it('records the sha256 of the bytes on disk', async () => {
+      const dir = await folder({});
+      await parquetPair(dir, 300);
+      const out = path.join(root, `out-${++n}`);
+      const { manifest } = await runPipeline({ snapshotsDir: dir, outDir: out, config: parseConfig(OPEN), progress: silent(), cacheDir: path.join(root, `cache-${n}`) });
+      for (const input of manifest.inputs)
+        expect(input.sha256).toBe(createHash('sha256').update(await readFile(path.join(dir, input.file))).digest('hex'));
+    });
+
+    it('fails naming the file when it is replaced after it was hashed', async () => {
+      const dir = await folder({});
+      await parquetPair(dir, 300);
+      const file = path.join(dir, '2025-02-28.parquet');
+      const spare = await folder({});
+      await parquetPair(spare, 1);
+      let replaced = false;
+      const progress = silent((m) => {
+        // Both files are hashed before any load begins; the first load's tick is after that.
+        if (!replaced && m.startsWith('load ')) {
+          copyFileSync(path.join(spare, '2025-02-28.parquet'), file);
+          replaced = true;
+        }
+      });
+      const e = await runPipeline({ snapshotsDir: dir, outDir: prevOut, config: parseConfig(OPEN), progress, cacheDir: path.join(root, `cache-${n}`) }).catch((x: unknown) => x);
+      expect(replaced).toBe(true);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).message).toMatch(new RegExp(`^${esc(file)}: the file changed while it was being read`));
+      expect(await readTree(prevOut)).toEqual(prevTree);
+    });
   });
 
   it('fails naming the file when it is cut short during the load', async () => {

@@ -128,32 +128,43 @@ export interface RawAmounts {
   deposits: Float64Array;
 }
 
+/** Rows per materialised slice in readAmounts: about 72 MB of results at a time, whatever the snapshot's size. */
+const AMOUNT_SLICE_ROWS = 1 << 22;
+
 /**
- * One unsorted scan brings (branch id, aum, deposits) into typed arrays: sorting
+ * Unsorted scans bring (branch id, aum, deposits) into typed arrays: sorting
  * numbers in JS (radixSort.ts) is several times faster than DuckDB sorting on the
- * branch string, and it can run in a worker beside DuckDB.
+ * branch string, and it can run in a worker beside DuckDB. Each slice of rowids
+ * is materialised by DuckDB in one call and its chunks copied synchronously:
+ * fetching 2,048-row chunks one promise at a time took 2.5 times as long
+ * (0.55 s against 0.21 s for 5 M customers).
  */
-export async function readAmounts(conn: DuckDBConnection, table: string): Promise<RawAmounts> {
+export async function readAmounts(conn: DuckDBConnection, table: string, sliceRows = AMOUNT_SLICE_ROWS): Promise<RawAmounts> {
   const t = quoteIdent(table);
-  const groups = await rows(conn, `SELECT branch, count(*) FROM ${t} GROUP BY branch ORDER BY branch`);
+  const groups = await rows(conn, `SELECT branch, count(*), max(rowid) FROM ${t} GROUP BY branch ORDER BY branch`);
   if (groups.length > 65_535) throw new Error(`${groups.length} branches: more than this build supports (65 535)`);
   const codes = groups.map((g) => String(g[0]));
   const total = groups.reduce((a, g) => a + num(g[1]!, 'count'), 0);
+  // Rowids keep their gaps after a DELETE: slices run to the largest one.
+  const lastRowid = groups.reduce((a, g) => Math.max(a, num(g[2]!, 'rowid')), -1);
   await conn.run(`CREATE OR REPLACE TEMP TABLE branch_ids AS SELECT branch, (row_number() OVER (ORDER BY branch) - 1)::USMALLINT AS bid FROM (SELECT DISTINCT branch FROM ${t})`);
   const bid = new Uint16Array(total);
   const aum = new Float64Array(total);
   const deposits = new Float64Array(total);
-  const result = await conn.stream(`SELECT b.bid, s.aum::DOUBLE, s.deposits::DOUBLE FROM ${t} s JOIN branch_ids b USING (branch)`);
   let offset = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const n = chunk.rowCount;
-    if (offset + n > total) throw new Error(`expected ${total} rows of amounts, read more`);
-    copyVector(chunk.getColumnVector(0) as unknown as NumericVector, bid, offset, n);
-    copyVector(chunk.getColumnVector(1) as unknown as NumericVector, aum, offset, n);
-    copyVector(chunk.getColumnVector(2) as unknown as NumericVector, deposits, offset, n);
-    offset += n;
+  for (let from = 0; from <= lastRowid; from += sliceRows) {
+    const result = await conn.run(
+      `SELECT b.bid, s.aum::DOUBLE, s.deposits::DOUBLE FROM ${t} s JOIN branch_ids b USING (branch) WHERE s.rowid >= ${from} AND s.rowid < ${from + sliceRows}`,
+    );
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
+      const n = chunk.rowCount;
+      if (offset + n > total) throw new Error(`expected ${total} rows of amounts, read more`);
+      copyVector(chunk.getColumnVector(0) as unknown as NumericVector, bid, offset, n);
+      copyVector(chunk.getColumnVector(1) as unknown as NumericVector, aum, offset, n);
+      copyVector(chunk.getColumnVector(2) as unknown as NumericVector, deposits, offset, n);
+      offset += n;
+    }
   }
   await conn.run('DROP TABLE branch_ids');
   if (offset !== total) throw new Error(`expected ${total} rows of amounts, read ${offset}`);

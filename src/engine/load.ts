@@ -15,7 +15,7 @@ import { SNAPSHOT_FORMATS, type SnapshotFile } from './discover.ts';
 import { prepareCsv, sha256File, TEXT_ENCODINGS } from './encoding.ts';
 import { InputError, isOutOfMemory } from './errors.ts';
 import { quoteIdent as ident, quoteLiteral as lit } from './aggregate.ts';
-import { guardFile } from './fileGuard.ts';
+import { guardFile, type FileGuard } from './fileGuard.ts';
 import { parquetTypeProblem } from './parquetTypes.ts';
 import { aliasTable, firstRecord, mapHeader, RecordScanner, splitRecord, type HeaderMapping, type NewlineStyle, type RecordSpan } from './header.ts';
 
@@ -80,6 +80,12 @@ export type FileReport = z.infer<typeof FileReport>;
 export interface LoadOptions {
   /** Where transcoded or decompressed copies go; removed again before returning. */
   tmpDir: string;
+  /**
+   * The file's sha256, taken after `guard` was: a Parquet file that has not
+   * changed since is not read a second time for its hash (a CSV file still is,
+   * since that read also checks and transcodes its text).
+   */
+  known?: { sha256: string; guard: FileGuard };
   /** Called with bytesRead while the file is hashed and checked, then once with the row count. */
   onProgress?: (p: { rowsRead: number; bytesRead?: number }) => void;
 }
@@ -716,7 +722,8 @@ export async function loadSnapshot(
   if (order.v !== true) await conn.run('SET preserve_insertion_order = true');
   let copy: string | null = null;
   const sources: Source[] = [];
-  const guard = await guardFile(file.path);
+  const known = file.format === 'parquet' ? opts.known : undefined;
+  const guard = known?.guard ?? (await guardFile(file.path));
   const unchanged = async (report: FileReport): Promise<FileReport> => {
     const moved = await guard.changed();
     if (moved) throw moved;
@@ -733,7 +740,7 @@ export async function loadSnapshot(
         throw new InputError(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`, { file: file.path });
       });
       // Hashing needs no result of the load: let it run alongside DuckDB.
-      const [hashed, built] = await Promise.allSettled([sha256File(file.path), build(() => parquetSource(conn, file, config, opts.tmpDir))]);
+      const [hashed, built] = await Promise.allSettled([known?.sha256 ?? sha256File(file.path), build(() => parquetSource(conn, file, config, opts.tmpDir))]);
       if (built.status === 'rejected') throw built.reason;
       if (hashed.status === 'rejected') throw hashed.reason;
       return await unchanged({ file: file.name, path: file.path, format: file.format, encoding: null, sha256: hashed.value, ...built.value });

@@ -26,7 +26,8 @@ import { codeFingerprint, entryKey, PipelineCache, type CacheStats } from './cac
 import { ConcentrationPool, type SnapshotConcentrations } from './concentrationPool.ts';
 import { configHash } from './configFile.ts';
 import { discoverSnapshots, type SnapshotFile } from './discover.ts';
-import { sha256File } from './encoding.ts';
+import { hashFiles } from './fileHashes.ts';
+import { guardFile, type FileGuard } from './fileGuard.ts';
 import { asMemoryError, InputError } from './errors.ts';
 import { FileReport, loadSnapshot } from './load.ts';
 import { stageOutput } from './outputDir.ts';
@@ -187,12 +188,22 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
   const code = cache ? await codeFingerprint() : '';
   const keys: (string | null)[] = files.map(() => null);
   const cached: (SnapshotEntry | null)[] = files.map(() => null);
+  // A file's identity is taken before it is hashed and checked again after its
+  // load: when it held still, the load may reuse this hash instead of reading
+  // the file a second time.
+  const hashed: ({ sha256: string; guard: FileGuard } | null)[] = files.map(() => null);
   if (cache)
     await progress.stage('cache', async () => {
+      const guards = await Promise.all(files.map((f) => guardFile(f.path)));
+      let done = 0;
+      progress.tick(`hashing ${files.length} file(s)`);
+      const shas = await hashFiles(
+        files.map((f) => f.path),
+        () => progress.tick(`hashing ${files.length} file(s): ${++done} done`),
+      );
       for (const [i, file] of files.entries()) {
-        progress.tick(`hashing ${file.name} (${i + 1}/${files.length})`);
-        const sha = await sha256File(file.path);
-        keys[i] = entryKey(['snapshot', TOOL_VERSION, code, file.name, file.format, sha, rowConfig]);
+        hashed[i] = { sha256: shas[i]!, guard: guards[i]! };
+        keys[i] = entryKey(['snapshot', TOOL_VERSION, code, file.name, file.format, shas[i]!, rowConfig]);
         cached[i] = await cache.read('snapshot', keys[i]!, SnapshotEntry);
       }
     });
@@ -219,13 +230,16 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
   };
 
   const work = { loads: 0, flows: 0 };
+  const hashOf = new Map(files.map((f, i) => [f, hashed[i]]));
   const loadTable = async (file: SnapshotFile, table: string, bytes: number, label: string): Promise<FileReport> => {
     const conn = await engine.conn();
     work.loads++;
     let note = '';
+    const known = hashOf.get(file);
     return ticking(() => `${label}${note}`, bytes, LOAD_SCAN_SHARE, () =>
       loadSnapshot(conn, file, config, table, {
         tmpDir,
+        ...(known ? { known } : {}),
         onProgress: (p) => {
           note = p.bytesRead !== undefined && p.rowsRead === 0 ? `: ${(p.bytesRead / 2 ** 20).toFixed(0)} MB checked` : `: ${p.rowsRead.toLocaleString('en')} rows`;
           // Between the timer's ticks too: reading a large CSV reports its bytes as it goes.
