@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MEMORY_LIMIT, benchBig } from './bench/big.ts';
 import { ROOT } from './bench/measure.ts';
 import { benchPair } from './bench/pair.ts';
-import { FORMATS, referenceChild, type Format } from './bench/reference.ts';
+import { FORMATS, referenceChild, type Format, type ReferenceKind } from './bench/reference.ts';
 import { benchYear } from './bench/year.ts';
 
 const SCALES = ['pair', 'year', '100m'] as const;
@@ -66,6 +66,7 @@ function parseOptions() {
       pipeline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       'reference-child': { type: 'boolean' },
+      'reference-kind': { type: 'string' },
       format: { type: 'string' },
       data: { type: 'string' },
     },
@@ -91,7 +92,7 @@ function parseOptions() {
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) throw new Error(`--memory-limit ${memoryLimit}: expected a size such as 4GB`);
   return {
     help: values.help ?? false,
-    child: values['reference-child'] ? { format: values.format as Format, data: values.data ?? '' } : null,
+    child: values['reference-child'] ? { format: values.format as Format, data: values.data ?? '', kind: (values['reference-kind'] ?? 'minimal') as ReferenceKind } : null,
     scale,
     runs: int('runs', values.runs, 3, scale === 'pair' ? 0 : 1),
     customers: int('customers', values.customers, DEFAULT_CUSTOMERS[scale], 1000),
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     return;
   }
   if (opts.child) {
-    await referenceChild(opts.child.data, opts.child.format);
+    await referenceChild(opts.child.data, opts.child.format, opts.child.kind);
     return;
   }
   if (opts.scale === 'year') await benchYear(opts);

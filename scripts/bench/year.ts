@@ -1,6 +1,8 @@
 // --scale year: twelve month-end snapshots (2025-01-31 … 2025-12-31) and a
 // thirteenth (2026-01-31) kept aside, from the sample bank. Figures per format:
-//   1. reference: the bare DuckDB pass over the 12 files;
+//   1. reference: the bare DuckDB pass over the 12 files; 1b the same-work
+//      reference, all the row-level work of the report in SQL (sameWork.ts), whose
+//      bank Gini per snapshot must equal the pipeline's;
 //   2. pipeline cold: a fresh, empty --cache folder;
 //   3. nothing changed: again on the warm cache (bar ≤ 5 % of 2);
 //   4. one snapshot added: a copy of the warm cache, the 13th file added to the
@@ -10,7 +12,7 @@
 // The data folder the pipeline reads is a folder of symbolic links in the scratch
 // folder, so "adding a snapshot" is adding one link to the same folder, as an
 // analyst would drop the new month's export beside the others.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { periodsOf } from '../../src/lib/periods.ts';
@@ -20,7 +22,7 @@ import { compareDirs, dirBytes, linkFolder, listFiles } from './files.ts';
 import { measure, medianRss, medianWall, rssMethod, tail, type Measured } from './measure.ts';
 import { PipelineRunner } from './pipelineRunner.ts';
 import type { SampleScaleOptions } from './pair.ts';
-import { runReference, snapshotFiles, type Format } from './reference.ts';
+import { runReference, snapshotFiles, type Format, type ReferenceResult } from './reference.ts';
 import { ensureSampleData, type SampleData } from './sampleData.ts';
 import { fmtBytes, fmtGB, fmtInt, fmtPct, fmtRate, fmtS, printTable, stageTable, verdict } from './table.ts';
 
@@ -37,6 +39,11 @@ const LONG_RUN_S = 60;
 interface FormatResult {
   format: Format;
   ref: Measured[];
+  /** The same-work reference (sameWork.ts) and what it computed, for the cross-check. */
+  refSame: Measured[];
+  refSameResult: ReferenceResult | null;
+  /** Bank Gini of the cold output against the same-work reference's (giniCheck). */
+  gini: { pass: boolean; detail: string } | null;
   cold: Measured[];
   warm: Measured[];
   added: Measured[];
@@ -89,7 +96,7 @@ export async function benchYear(opts: SampleScaleOptions): Promise<void> {
 const again = (series: readonly Measured[], run: number): boolean => run === 1 || (series[0] !== undefined && series[0].wall <= LONG_RUN_S);
 
 async function benchFormat(format: Format, data: SampleData, runner: PipelineRunner, scratch: string, runs: number): Promise<FormatResult> {
-  const r: FormatResult = { format, ref: [], cold: [], warm: [], added: [], cold13: [], warmSame: [], addedSame: [], cacheBytes: [], notes: [], coldOut: null };
+  const r: FormatResult = { format, ref: [], refSame: [], refSameResult: null, gini: null, cold: [], warm: [], added: [], cold13: [], warmSame: [], addedSame: [], cacheBytes: [], notes: [], coldOut: null };
   const work = join(scratch, format);
   const mainFiles = snapshotFiles(data.dir(format), format).map((f) => f.path);
   const [extra] = snapshotFiles(data.dir(format, true), format).map((f) => f.path);
@@ -129,6 +136,12 @@ async function benchFormat(format: Format, data: SampleData, runner: PipelineRun
       const ref = await runReference(data.dir(format), format, data.mainRows, scratch);
       r.ref.push(ref);
       line.push(`reference ${fmtS(ref.wall)}`);
+    }
+    if (again(r.refSame, run)) {
+      const ref = await runReference(data.dir(format), format, data.mainRows, scratch, 'same-work');
+      r.refSame.push(ref);
+      r.refSameResult = ref.result;
+      line.push(`same-work reference ${fmtS(ref.wall)}`);
     }
     // (2) cold: a fresh empty cache. When the first cold run was long, later runs reuse its cache.
     if (again(r.cold, run)) {
@@ -180,6 +193,7 @@ async function benchFormat(format: Format, data: SampleData, runner: PipelineRun
     console.error(`${format} run ${run}/${runs}: ${line.join(', ')}`);
   }
   if (warmCache) rmSync(warmCache, { recursive: true, force: true });
+  r.gini = giniCheck(r);
   return r;
 }
 
@@ -214,6 +228,27 @@ async function siteBuild(dataOut: string, format: Format, scratch: string, runs:
   return { run: { ...builds[0]!, wall, rssBytes: medianRss(builds) }, pages, format, note: builds.length < runs ? `${builds.length} run (> ${LONG_RUN_S} s)` : null };
 }
 
+/**
+ * The bank's Gini of aum and of deposits in the cold output against the
+ * same-work reference's, computed apart in SQL: both are exact up to the final
+ * division, so they must be equal.
+ */
+function giniCheck(r: FormatResult): { pass: boolean; detail: string } | null {
+  if (!r.coldOut || !r.refSameResult) return null;
+  let equal = 0;
+  const off: string[] = [];
+  for (const s of r.refSameResult.snapshots) {
+    const file = JSON.parse(readFileSync(join(r.coldOut, 'snapshots', `${s.date}.json`), 'utf8')) as {
+      scopes: { branch: string | null; concentration: Record<'aum' | 'deposits', { gini: unknown }> }[];
+    };
+    const bank = file.scopes.find((x) => x.branch === null)?.concentration;
+    if (bank?.aum.gini === s.gini && bank?.deposits.gini === s.giniDeposits) equal++;
+    else off.push(`${s.date}: ${JSON.stringify(bank?.aum.gini)} / ${JSON.stringify(bank?.deposits.gini)} vs ${s.gini} / ${s.giniDeposits}`);
+  }
+  if (off.length) r.notes.push(`FAIL bank Gini differs from the same-work reference: ${off.slice(0, 3).join('; ')}`);
+  return { pass: off.length === 0, detail: `${equal} of ${r.refSameResult.snapshots.length} snapshots` };
+}
+
 function report(results: FormatResult[], site: SiteResult | null, data: SampleData, runner: PipelineRunner, opts: SampleScaleOptions): void {
   const rows12 = data.mainRows.reduce((a, b) => a + b, 0);
   const rows13 = rows12 + data.nextRows.reduce((a, b) => a + b, 0);
@@ -238,6 +273,8 @@ function report(results: FormatResult[], site: SiteResult | null, data: SampleDa
     const added = medianWall(r.added);
     const cold13 = medianWall(r.cold13);
     const ratio = ref !== null && cold !== null ? cold / ref : null;
+    const refSame = medianWall(r.refSame);
+    const sameRatio = refSame !== null && cold !== null ? cold / refSame : null;
     const warmShare = warm !== null && cold !== null ? warm / cold : null;
     const addedShare = added !== null && cold13 !== null ? added / cold13 : null;
     const judged = f === 'parquet';
@@ -246,6 +283,7 @@ function report(results: FormatResult[], site: SiteResult | null, data: SampleDa
       return [figure, f, once ? String(ms.length) : runsOf(ms), fmtS(wall), vs, fmtRate(rows !== null && wall !== null ? rows / wall : null), fmtGB(medianRss(ms)), bar, result];
     };
     table.push(row('1 reference, 12 files', r.ref, rows12, '', '', ''));
+    table.push(row('1b same-work reference (SQL)', r.refSame, rows12, '', '', ''));
     table.push(
       row(
         '2 pipeline cold, 12 files',
@@ -256,6 +294,9 @@ function report(results: FormatResult[], site: SiteResult | null, data: SampleDa
         judged ? verdict(ratio === null ? null : ratio <= RATIO_BAR) : ratio === null ? '—' : `(${ratio <= RATIO_BAR ? 'within' : 'over'})`,
       ),
     );
+    table.push(['  pipeline cold vs 1b', f, '', '', sameRatio === null ? '—' : `${sameRatio.toFixed(2)} × 1b`, '', '', '', '']);
+    const check = r.gini;
+    if (check) table.push(['  bank Gini: output of 2 = 1b', f, '', '', check.detail, '', '', 'equal', check.pass ? 'PASS' : 'FAIL']);
     table.push(
       row('3 nothing changed', r.warm, null, warmShare === null ? '—' : `${fmtPct(warmShare)} of 2`, `≤ ${WARM_BAR * 100} % of 2`, cache ? verdict(warmShare === null ? null : warmShare <= WARM_BAR) : noCache),
     );
