@@ -9,7 +9,7 @@ import { emWidth, slideSvg, wrapText, xmlEscape } from '../src/exports/slide.ts'
 import { embedHtml, htmlEscape } from '../src/exports/embed.ts';
 import { exportTargets, chartPageHref } from '../src/exports/run.ts';
 import { embedHref, exportHref, reportFileHref, siteOf, branchSlugs, type Site } from '../src/site/routes.ts';
-import { hasPng, settingsOf, NO_EXPORTS } from '../src/site/exportSettings.ts';
+import { exportSettings, hasPng, settingsOf, ALL_EXPORTS, EXPORT_SETTINGS_ENV, NO_EXPORTS } from '../src/site/exportSettings.ts';
 import { parseConfig } from '../src/lib/config.ts';
 import { pageData } from '../src/site/page.ts';
 import { scopeCharts } from '../src/site/catalog.ts';
@@ -225,6 +225,15 @@ describe('export URLs', () => {
 });
 
 describe('export settings', () => {
+  it('reach a site built on its own: what the build passed down, else TIERSCOPE_EXPORTS, else everything', () => {
+    const passed = { charts: { png: 'bank' }, deck: true, branchDecks: false, pdf: false };
+    expect(exportSettings({ [EXPORT_SETTINGS_ENV]: JSON.stringify(passed), TIERSCOPE_EXPORTS: 'off' })).toEqual(passed);
+    expect(exportSettings({ TIERSCOPE_EXPORTS: 'off' })).toEqual(NO_EXPORTS);
+    expect(exportSettings({ TIERSCOPE_EXPORTS: 'NO' })).toEqual(NO_EXPORTS);
+    expect(exportSettings({ TIERSCOPE_EXPORTS: 'on' })).toEqual(ALL_EXPORTS);
+    expect(exportSettings({})).toEqual(ALL_EXPORTS);
+  });
+
   it('come from the config, and TIERSCOPE_EXPORTS=off turns everything off', () => {
     const all = parseConfig({}).exports;
     expect(settingsOf(all, {})).toEqual({ charts: { png: 'all' }, deck: true, branchDecks: false, pdf: true });

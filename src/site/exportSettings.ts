@@ -25,17 +25,23 @@ export const EXPORT_SETTINGS_ENV = 'TIERSCOPE_EXPORT_SETTINGS';
 // Every chart block asks (over 20 000 per build): the same string is parsed once.
 let lastSettings: { raw: string; settings: ExportSettings } | null = null;
 
-/** The settings the build passed down; all exports when the site is built on its own (`astro dev`). */
+const exportsOff = (env: NodeJS.ProcessEnv) => /^(0|off|false|no)$/i.test(env.TIERSCOPE_EXPORTS ?? '');
+
+/**
+ * The settings the build passed down. When the site is built on its own
+ * (`npm run build:site`, `astro dev`): none with TIERSCOPE_EXPORTS=off, as for
+ * `npm run build`, else all of them.
+ */
 export function exportSettings(env: NodeJS.ProcessEnv = process.env): ExportSettings {
   const raw = env[EXPORT_SETTINGS_ENV];
-  if (raw === undefined || raw === '') return ALL_EXPORTS;
+  if (raw === undefined || raw === '') return exportsOff(env) ? NO_EXPORTS : ALL_EXPORTS;
   if (lastSettings?.raw !== raw) lastSettings = { raw, settings: ExportSettingsSchema.parse(JSON.parse(raw)) };
   return lastSettings.settings;
 }
 
 /** The settings from the config's `exports` field; TIERSCOPE_EXPORTS=off (or 0/false/no) turns everything off. */
 export function settingsOf(exports: Config['exports'], env: NodeJS.ProcessEnv = process.env): ExportSettings {
-  if (/^(0|off|false|no)$/i.test(env.TIERSCOPE_EXPORTS ?? '') || !exports.enabled) return NO_EXPORTS;
+  if (exportsOff(env) || !exports.enabled) return NO_EXPORTS;
   const png = exports.png === true ? 'all' : exports.png === false ? 'none' : exports.png;
   return { charts: { png }, deck: exports.deck, branchDecks: exports.deck && exports.branchDecks, pdf: exports.pdf };
 }
