@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_PIPELINE_CACHE } from '../src/engine/cache.ts';
+import { DEFAULT_KEEP_DAYS, DEFAULT_PIPELINE_CACHE } from '../src/engine/cache.ts';
 import { ConfigError } from '../src/lib/config.ts';
 import { findConfig, loadConfig } from '../src/engine/configFile.ts';
 import { InputError, MemoryError } from '../src/engine/errors.ts';
@@ -16,7 +16,7 @@ export const DEFAULT_DATA = 'data';
 export const DEFAULT_OUT = 'public/data';
 
 const HELP = `Usage: npm run pipeline -- [--data DIR] [--out DIR] [--config FILE] [--cache DIR | --no-cache]
-                            [--memory-limit SIZE] [--temp-dir DIR] [--quiet]
+                            [--cache-keep-days N] [--memory-limit SIZE] [--temp-dir DIR] [--quiet]
 
 Reads every snapshot file (.csv, .csv.gz, .parquet; one per date) and writes the
 aggregated, disclosure-controlled JSON the report site reads.
@@ -31,6 +31,9 @@ aggregated, disclosure-controlled JSON the report site reads.
                       per-period results keyed by the files' sha256, the config and the
                       tool, so a rebuild recomputes only what changed. Safe to delete.
   --no-cache          compute everything; read and write no cache.
+  --cache-keep-days N after a successful run, remove the cache entries it did not use
+                      that no run has used for N days (default: ${DEFAULT_KEEP_DAYS}; 0 keeps only
+                      what this run used).
   --memory-limit SIZE DuckDB memory limit, e.g. 4GB (default: DuckDB's, 80 % of RAM).
                       Above it DuckDB spills to the temp folder instead of failing.
   --temp-dir DIR      where the run's scratch folder goes: DuckDB's spill files and
@@ -66,6 +69,7 @@ async function main() {
         'temp-dir': { type: 'string' },
         cache: { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
+        'cache-keep-days': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -85,6 +89,9 @@ async function main() {
   if (args['memory-limit'] !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(args['memory-limit']))
     usage(`--memory-limit ${args['memory-limit']}: expected a size such as 4GB`);
   if (args.cache !== undefined && args['no-cache']) usage('--cache and --no-cache exclude each other');
+  const keepDays = args['cache-keep-days'];
+  if (keepDays !== undefined && !/^\d{1,5}$/.test(keepDays)) usage(`--cache-keep-days ${keepDays}: expected a whole number of days, e.g. 90`);
+  if (keepDays !== undefined && args['no-cache']) usage('--cache-keep-days and --no-cache exclude each other');
   if (args['temp-dir'] !== undefined && !(await isDir(args['temp-dir']))) usage(`--temp-dir ${args['temp-dir']}: no such folder`);
   const snapshotsDir = (await isDir(path.join(dataDir, 'snapshots'))) ? path.join(dataDir, 'snapshots') : dataDir;
 
@@ -100,6 +107,7 @@ async function main() {
       memoryLimit: args['memory-limit'],
       tempDir: args['temp-dir'],
       cacheDir: args['no-cache'] ? null : (args.cache ?? DEFAULT_PIPELINE_CACHE),
+      ...(keepDays !== undefined ? { cacheKeepDays: Number(keepDays) } : {}),
     });
     const totals = { read: 0, used: 0, rejected: 0 };
     for (const r of reports) {

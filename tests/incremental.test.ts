@@ -2,7 +2,7 @@
 // bytes as a clean build of the same inputs, must redo only the row-level work
 // that changed, and must never trust an entry it cannot verify.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdir, readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseConfig } from '../src/lib/config.ts';
@@ -46,7 +46,7 @@ interface Built {
   hits: { snapshot: number; flows: number };
 }
 
-async function build(data: string, opts: { cache?: string; config?: unknown; memoryLimit?: string; tempDir?: string } = {}): Promise<Built> {
+async function build(data: string, opts: { cache?: string; config?: unknown; memoryLimit?: string; tempDir?: string; keepDays?: number } = {}): Promise<Built> {
   const warnings: string[] = [];
   const progress: Progress = { ...createProgress(process.stderr, true), warn: (m) => warnings.push(m) };
   const out = fresh('out');
@@ -58,6 +58,7 @@ async function build(data: string, opts: { cache?: string; config?: unknown; mem
     cacheDir: opts.cache ?? null,
     memoryLimit: opts.memoryLimit,
     tempDir: opts.tempDir,
+    ...(opts.keepDays !== undefined ? { cacheKeepDays: opts.keepDays } : {}),
     today: '2026-11-24',
   });
   const tree = await readTree(out);
@@ -246,4 +247,59 @@ describe('a low memory limit spills and gives the same output', () => {
     expectSameTree(limited.tree, unlimited.tree);
     expect(peak).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('old cache entries are pruned', () => {
+  /** Entry files of a cache folder, as kind/name. */
+  const entries = async (cache: string): Promise<string[]> =>
+    (await Promise.all(['snapshot', 'flows', 'report'].map(async (k) => (await readdir(path.join(cache, k)).catch(() => [] as string[])).map((f) => `${k}/${f}`))))
+      .flat()
+      .sort();
+  const age = async (cache: string, files: readonly string[], days: number) => {
+    const then = new Date(Date.now() - days * 86_400_000);
+    for (const f of files) await utimes(path.join(cache, f), then, then);
+  };
+
+  // What should remain is found apart: the entries a clean cache holds after one
+  // build of the current inputs. The rest are those of the dropped snapshot.
+  it('removes what no run used for the keep period, keeps what this run used however old', async () => {
+    const cache = fresh('cache');
+    await build(await folder(DATES), { cache });
+    const current = await folder(DATES.slice(0, 4));
+    const own = fresh('cache');
+    await build(current, { cache: own });
+    const wanted = await entries(own);
+
+    await build(current, { cache }); // the 5th snapshot's entries are now unused
+    const before = await entries(cache);
+    const unused = before.filter((f) => !wanted.includes(f));
+    // The 5th file's snapshot entry, its two periods and the 5-file report.
+    expect(unused.map((f) => f.split('/')[0]).sort()).toEqual(['flows', 'flows', 'report', 'snapshot']);
+
+    // 89 days unused: kept at the default of 90.
+    await age(cache, before, 89);
+    let again = await build(current, { cache });
+    expect(again.work).toEqual({ loads: 0, flows: 0 });
+    expect(await entries(cache)).toEqual(before);
+
+    // 91 days: removed, while the entries this run used (just as old) stay and are marked used.
+    await age(cache, before, 91);
+    again = await build(current, { cache });
+    expect(again.work).toEqual({ loads: 0, flows: 0 });
+    expect(await entries(cache)).toEqual(wanted);
+    for (const f of wanted) expect(Date.now() - (await stat(path.join(cache, f))).mtimeMs).toBeLessThan(3_600_000);
+  });
+
+  it('with keep days 0, removes every entry the run did not use, at once', async () => {
+    const cache = fresh('cache');
+    await build(await folder(DATES), { cache });
+    const current = await folder(DATES.slice(1));
+    const own = fresh('cache');
+    await build(current, { cache: own });
+    const after = await build(current, { cache, keepDays: 0 });
+    expect(await entries(cache)).toEqual(await entries(own));
+    // The next run finds everything it needs.
+    expect((await build(current, { cache })).work).toEqual({ loads: 0, flows: 0 });
+    expect(after.tree.size).toBeGreaterThan(0);
+  });
 });

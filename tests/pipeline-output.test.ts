@@ -161,10 +161,16 @@ describe('CLI', () => {
   it('exits 2 on bad usage and documents itself in --help', () => {
     expect(runCli(['--bogus']).status).toBe(2);
     expect(runCli(['--data', '/nonexistent/dir']).status).toBe(2);
+    for (const bad of [['--cache-keep-days', '-1'], ['--cache-keep-days', '1.5'], ['--cache-keep-days', '30', '--no-cache']]) {
+      const r = runCli(bad);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^error: .*--cache-keep-days/);
+    }
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/--data DIR/);
     expect(help.stdout).toMatch(/Exit codes/);
+    expect(help.stdout).toMatch(/--cache-keep-days N/);
   });
 });
 

@@ -9,7 +9,7 @@
 // and sha256 must match, and the payload must pass its schema. Anything else is
 // reported, removed and recomputed. Deleting the folder is always safe.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { sweepStaleTemp } from './staleTemp.ts';
@@ -24,6 +24,15 @@ const TEMP_NAME = /\.json\.tmp-(\d+)-[0-9a-f]{8}$/;
 export const DEFAULT_PIPELINE_CACHE = path.join('node_modules', '.cache', 'tierscope', 'pipeline');
 
 export type EntryKind = 'snapshot' | 'flows' | 'report';
+const KINDS: readonly EntryKind[] = ['snapshot', 'flows', 'report'];
+
+/**
+ * Entries no run has used for this long are removed after a successful run
+ * (--cache-keep-days). Long enough that a folder rebuilt monthly or quarterly
+ * beside others in the same cache keeps its entries.
+ */
+export const DEFAULT_KEEP_DAYS = 90;
+const DAY_MS = 86_400_000;
 
 interface Header {
   cache: string;
@@ -52,6 +61,8 @@ export class PipelineCache {
   #warn: (message: string) => void;
   #writable = true;
   #swept: Promise<number> | null = null;
+  /** Entry files this run read or wrote: never pruned by it. */
+  #used = new Set<string>();
 
   constructor(dir: string, warn: (message: string) => void) {
     this.dir = dir;
@@ -87,6 +98,10 @@ export class PipelineCache {
       return null;
     }
     this.stats.hits[kind]++;
+    this.#used.add(file);
+    // The modification time stands for "last used", which pruning goes by.
+    const now = new Date();
+    await utimes(file, now, now).catch(() => {});
     return why.value as z.infer<S>;
   }
 
@@ -103,6 +118,7 @@ export class PipelineCache {
       await writeFile(tmp, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]));
       // A rename is atomic: a reader sees the whole entry or none, even with two pipelines at once.
       await rename(tmp, file);
+      this.#used.add(file);
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => {});
       this.#writable = false;
@@ -110,11 +126,35 @@ export class PipelineCache {
     }
   }
 
+  /**
+   * Remove the entries this run did not use that no run has used for `keepDays`
+   * days (0: every entry this run did not use). Returns what was removed.
+   */
+  async prune(keepDays: number, now = Date.now()): Promise<{ entries: number; bytes: number }> {
+    let entries = 0;
+    let bytes = 0;
+    if (!this.#writable) return { entries, bytes };
+    for (const kind of KINDS) {
+      const names = await readdir(path.join(this.dir, kind)).catch(() => [] as string[]);
+      for (const name of names.filter((n) => n.endsWith('.json'))) {
+        const file = path.join(this.dir, kind, name);
+        if (this.#used.has(file)) continue;
+        const s = await stat(file).catch(() => null);
+        if (!s || now - s.mtimeMs < keepDays * DAY_MS) continue;
+        await rm(file, { force: true }).then(
+          () => ((entries += 1), (bytes += s.size)),
+          () => {},
+        );
+      }
+    }
+    return { entries, bytes };
+  }
+
   /** Entries and bytes in the folder, for the run's summary. */
   async size(): Promise<{ entries: number; bytes: number }> {
     let entries = 0;
     let bytes = 0;
-    for (const kind of ['snapshot', 'flows', 'report'] as const) {
+    for (const kind of KINDS) {
       const names = await readdir(path.join(this.dir, kind)).catch(() => [] as string[]);
       for (const name of names.filter((n) => n.endsWith('.json'))) {
         entries++;

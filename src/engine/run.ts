@@ -22,7 +22,7 @@ import {
   type Manifest as ManifestT,
 } from '../schema/output.ts';
 import { flowCells, quoteIdent, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
-import { codeFingerprint, entryKey, PipelineCache, type CacheStats } from './cache.ts';
+import { codeFingerprint, DEFAULT_KEEP_DAYS, entryKey, PipelineCache, type CacheStats } from './cache.ts';
 import { ConcentrationPool, type SnapshotConcentrations } from './concentrationPool.ts';
 import { configHash } from './configFile.ts';
 import { discoverSnapshots, type SnapshotFile } from './discover.ts';
@@ -47,6 +47,8 @@ export interface RunOptions {
   tempDir?: string;
   /** Pipeline cache folder (cache.ts); absent or null: every run computes everything. */
   cacheDir?: string | null;
+  /** After a successful run, cache entries it did not use and no run used for this many days are removed (default DEFAULT_KEEP_DAYS). */
+  cacheKeepDays?: number;
   /** YYYY-MM-DD; a snapshot dated later fails the run. Default: today on this machine's calendar. */
   today?: string;
 }
@@ -346,16 +348,23 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
   if (cache) {
     for (const [i, s] of snapshots.entries())
       if (s.fresh && s.key) await cache.write('snapshot', s.key, { report: s.report, cells: s.cells, concentration: toEntry(concentrations[i]!) });
-    const { hits } = cache.stats;
-    const { entries, bytes } = await cache.size();
-    progress.info(
-      `cache: reused ${hits.snapshot} of ${snapshots.length} snapshot(s) and ${hits.flows} of ${periods.length} period(s)${reloads ? `; loaded ${reloads} cached snapshot(s) again for new periods` : ''}; ${entries} entries, ${(bytes / 2 ** 20).toFixed(1)} MB in ${cache.dir}`,
-    );
   }
   const inputs: SnapshotInput[] = snapshots.map((s, i) => ({ date: s.report.snapshotDate, cells: s.cells, concentration: concentrations[i]! }));
   // The assembled report depends on the row-level results and the whole config (labels too).
   const reportKey = cache ? entryKey(['report', TOOL_VERSION, code, snapshots.map((s) => s.key), flowKeys, configHash(config)]) : null;
   const result = await publish(opts, snapshots.map((s) => s.report), inputs, periodInputs, cache && reportKey ? { cache, key: reportKey } : null);
+  if (cache) {
+    // Only after the output is in place: every entry this run needed is marked used by then.
+    const pruned = await cache.prune(opts.cacheKeepDays ?? DEFAULT_KEEP_DAYS);
+    const { hits } = cache.stats;
+    const { entries, bytes } = await cache.size();
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    progress.info(
+      `cache: reused ${hits.snapshot} of ${snapshots.length} snapshot(s) and ${hits.flows} of ${periods.length} period(s)${reloads ? `; loaded ${reloads} cached snapshot(s) again for new periods` : ''}; ${entries} entries, ${mb(bytes)} in ${cache.dir}${
+        pruned.entries ? `; removed ${pruned.entries} unused for ${opts.cacheKeepDays ?? DEFAULT_KEEP_DAYS} days (${mb(pruned.bytes)})` : ''
+      }`,
+    );
+  }
   return { ...result, cache: cache?.stats ?? null, work };
 }
 
