@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAmounts } from '../src/engine/aggregate.ts';
+import { readAmounts, type AmountFetch } from '../src/engine/aggregate.ts';
 
 // 11 customers in three branches, amounts in fen; rows 3 and 7 (0-based) are deleted
 // afterwards, which leaves gaps in the rowids that slicing must step over.
@@ -45,10 +45,15 @@ describe('readAmounts', () => {
   rows.forEach(([b, a, d], i) => deleted.has(i) || (expected[b] ??= []).push(`${a}/${d}`));
   for (const k of Object.keys(expected)) expected[k]!.sort();
 
-  // Slices of 1, 2, 3 and 4 rows cut the 11 rowids at every offset; 1 << 22 is one slice.
-  for (const slice of [1, 2, 3, 4, 1 << 22]) {
-    it(`returns every remaining row once, with its own branch, in slices of ${slice}`, async () => {
-      const raw = await readAmounts(conn, 's', slice);
+  // Slices of 1, 2, 3 and 4 rows cut the 11 rowids at every offset; 1 << 22 is one slice;
+  // materialiseUpTo 0 streams the rows instead.
+  const fetches: [string, AmountFetch][] = [
+    ...[1, 2, 3, 4, 1 << 22].map((sliceRows): [string, AmountFetch] => [`in slices of ${sliceRows}`, { sliceRows, materialiseUpTo: 100 }]),
+    ['streamed', { sliceRows: 2, materialiseUpTo: 0 }],
+  ];
+  for (const [how, fetch] of fetches) {
+    it(`returns every remaining row once, with its own branch, ${how}`, async () => {
+      const raw = await readAmounts(conn, 's', fetch);
       expect(raw.codes).toEqual(['A', 'B', 'C']);
       expect(raw.bid.length).toBe(9);
       expect(byBranch(raw.codes, raw.bid, raw.aum, raw.deposits)).toEqual(expected);
@@ -57,8 +62,10 @@ describe('readAmounts', () => {
 
   it('returns empty arrays for an empty table', async () => {
     await conn.run('CREATE TABLE empty (customer_id VARCHAR, branch VARCHAR, aum BIGINT, deposits BIGINT)');
-    const raw = await readAmounts(conn, 'empty', 2);
-    expect(raw.codes).toEqual([]);
-    expect([raw.bid.length, raw.aum.length, raw.deposits.length]).toEqual([0, 0, 0]);
+    for (const fetch of fetches.map(([, f]) => f)) {
+      const raw = await readAmounts(conn, 'empty', fetch);
+      expect(raw.codes).toEqual([]);
+      expect([raw.bid.length, raw.aum.length, raw.deposits.length]).toEqual([0, 0, 0]);
+    }
   });
 });

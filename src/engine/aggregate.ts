@@ -128,43 +128,69 @@ export interface RawAmounts {
   deposits: Float64Array;
 }
 
-/** Rows per materialised slice in readAmounts: about 72 MB of results at a time, whatever the snapshot's size. */
-const AMOUNT_SLICE_ROWS = 1 << 22;
+/** How readAmounts fetches rows from DuckDB (tests set small sizes to reach every path). */
+export interface AmountFetch {
+  /** Rows per materialised slice: about 72 MB of results at a time. */
+  sliceRows: number;
+  /** Snapshots of more customers are streamed chunk by chunk instead. */
+  materialiseUpTo: number;
+}
+
+/**
+ * Materialised slices cost a query each and a scan of the rowids, and their
+ * native memory goes only when V8 collects the result: at 100 M customers, 4 M-row
+ * slices took the peak RSS from 6.8 to 7.1 GB and 1 M-row slices made the load 30 %
+ * slower (npm run bench -- --scale 100m), so large snapshots keep to the stream.
+ */
+export const AMOUNT_FETCH: AmountFetch = { sliceRows: 1 << 22, materialiseUpTo: 16_000_000 };
+
+type Chunk = { rowCount: number; getColumnVector(i: number): unknown };
+
+/** The rows of `select` (which ends in its FROM clause, table alias s), chunk by chunk. */
+async function* amountChunks(conn: DuckDBConnection, select: string, total: number, lastRowid: number, fetch: AmountFetch): AsyncGenerator<Chunk> {
+  if (total > fetch.materialiseUpTo) {
+    const result = await conn.stream(select);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      yield chunk;
+    }
+  }
+  // Rowids keep their gaps after a DELETE: slices run to the largest one.
+  for (let from = 0; from <= lastRowid; from += fetch.sliceRows) {
+    const result = await conn.run(`${select} WHERE s.rowid >= ${from} AND s.rowid < ${from + fetch.sliceRows}`);
+    for (let c = 0; c < result.chunkCount; c++) yield result.getChunk(c);
+  }
+}
 
 /**
  * Unsorted scans bring (branch id, aum, deposits) into typed arrays: sorting
  * numbers in JS (radixSort.ts) is several times faster than DuckDB sorting on the
- * branch string, and it can run in a worker beside DuckDB. Each slice of rowids
- * is materialised by DuckDB in one call and its chunks copied synchronously:
- * fetching 2,048-row chunks one promise at a time took 2.5 times as long
- * (0.55 s against 0.21 s for 5 M customers).
+ * branch string, and it can run in a worker beside DuckDB. Up to 16 M customers,
+ * slices of rowids are materialised by DuckDB in one call each and their chunks
+ * copied synchronously: fetching 2,048-row chunks one promise at a time took 2.5
+ * times as long (0.55 s against 0.21 s for 5 M customers).
  */
-export async function readAmounts(conn: DuckDBConnection, table: string, sliceRows = AMOUNT_SLICE_ROWS): Promise<RawAmounts> {
+export async function readAmounts(conn: DuckDBConnection, table: string, fetch: AmountFetch = AMOUNT_FETCH): Promise<RawAmounts> {
   const t = quoteIdent(table);
   const groups = await rows(conn, `SELECT branch, count(*), max(rowid) FROM ${t} GROUP BY branch ORDER BY branch`);
   if (groups.length > 65_535) throw new Error(`${groups.length} branches: more than this build supports (65 535)`);
   const codes = groups.map((g) => String(g[0]));
   const total = groups.reduce((a, g) => a + num(g[1]!, 'count'), 0);
-  // Rowids keep their gaps after a DELETE: slices run to the largest one.
   const lastRowid = groups.reduce((a, g) => Math.max(a, num(g[2]!, 'rowid')), -1);
   await conn.run(`CREATE OR REPLACE TEMP TABLE branch_ids AS SELECT branch, (row_number() OVER (ORDER BY branch) - 1)::USMALLINT AS bid FROM (SELECT DISTINCT branch FROM ${t})`);
   const bid = new Uint16Array(total);
   const aum = new Float64Array(total);
   const deposits = new Float64Array(total);
   let offset = 0;
-  for (let from = 0; from <= lastRowid; from += sliceRows) {
-    const result = await conn.run(
-      `SELECT b.bid, s.aum::DOUBLE, s.deposits::DOUBLE FROM ${t} s JOIN branch_ids b USING (branch) WHERE s.rowid >= ${from} AND s.rowid < ${from + sliceRows}`,
-    );
-    for (let c = 0; c < result.chunkCount; c++) {
-      const chunk = result.getChunk(c);
-      const n = chunk.rowCount;
-      if (offset + n > total) throw new Error(`expected ${total} rows of amounts, read more`);
-      copyVector(chunk.getColumnVector(0) as unknown as NumericVector, bid, offset, n);
-      copyVector(chunk.getColumnVector(1) as unknown as NumericVector, aum, offset, n);
-      copyVector(chunk.getColumnVector(2) as unknown as NumericVector, deposits, offset, n);
-      offset += n;
-    }
+  const select = `SELECT b.bid, s.aum::DOUBLE, s.deposits::DOUBLE FROM ${t} s JOIN branch_ids b USING (branch)`;
+  for await (const chunk of amountChunks(conn, select, total, lastRowid, fetch)) {
+    const n = chunk.rowCount;
+    if (offset + n > total) throw new Error(`expected ${total} rows of amounts, read more`);
+    copyVector(chunk.getColumnVector(0) as NumericVector, bid, offset, n);
+    copyVector(chunk.getColumnVector(1) as NumericVector, aum, offset, n);
+    copyVector(chunk.getColumnVector(2) as NumericVector, deposits, offset, n);
+    offset += n;
   }
   await conn.run('DROP TABLE branch_ids');
   if (offset !== total) throw new Error(`expected ${total} rows of amounts, read ${offset}`);
