@@ -26,13 +26,16 @@ const USAGE = `usage: npm run bench -- [--scale pair|year|100m] [options]
                    reference wall time, peak RSS < 2 GB. The pipeline runs with --no-cache.
                    A few minutes at full size.
   --scale year     12 month-end snapshots 2025-01-31 … 2025-12-31, plus 2026-01-31 kept
-                   aside. Per format: reference over the 12; pipeline cold (fresh --cache);
+                   aside. Per format: reference over the 12, and the same-work reference
+                   (all the report's row-level work in SQL; its bank Gini must equal the
+                   pipeline's); pipeline cold (fresh --cache);
                    nothing changed (warm cache, bar ≤ 5 % of cold); one snapshot added (copy
                    of the warm cache + the 13th file, bar ≤ 30 % of a cold 13-file run);
                    outputs byte-identical to the cold runs'; then the site built on the
                    year's output (bar < 2 min). The 1.5 × bar is judged on Parquet.
                    Full size: ~4 GB of inputs (13 × ~210 MB CSV + 13 × ~90 MB Parquet),
-                   roughly half an hour with both formats and 3 runs.
+                   about 15 minutes with both formats and 3 runs (plus ~1.5 minutes to
+                   generate the data the first time).
   --scale 100m     2 Parquet snapshots (2025-11-30, 2025-12-31) generated with DuckDB SQL,
                    one pipeline run with --memory-limit, --temp-dir (spill, in the scratch
                    folder) and --no-cache, its progress streamed. Bar: peak RSS < 8 GB.
