@@ -2,13 +2,15 @@
 // written as plain DuckDB SQL with no JavaScript in the row path. Per snapshot:
 // the row checks (as a reason code), the duplicate-id check, the counts per
 // reason, the branch × band cells with their two largest contributions, and the
-// concentration figures (cumulative sums at the Lorenz grid and top-p positions,
-// Gini, the 80 % point) of aum and deposits for the bank and every branch, each
-// by a window sort. Per period the same flow cells as the pipeline. Beside the
-// minimal reference (reference.ts) it shows how much of the pipeline's time is
-// the extra work the report needs and how much is the pipeline's own.
+// concentration of aum and deposits for the bank and every branch (Lorenz grid,
+// Gini, top-p sums; see concentrationSql), each by a window sort. Per period the
+// same flow cells as the pipeline. The duplicate check, cells and flows are the
+// pipeline's own SQL. Beside the minimal reference (reference.ts) it shows how
+// much of the pipeline's time is the extra work the report needs and how much is
+// the pipeline's own.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { flowCells, quoteIdent, quoteLiteral, snapshotCells } from '../../src/engine/aggregate.ts';
+import { markDuplicateIds } from '../../src/engine/load.ts';
 import { parseConfig } from '../../src/lib/config.ts';
 import { bandLowersFen, lowersFen } from '../../src/lib/tiers.ts';
 
@@ -36,12 +38,7 @@ export async function sameWorkSnapshot(con: DuckDBConnection, table: string, sou
       WHEN open_date > DATE ${quoteLiteral(date)} THEN 11 END AS UTINYINT) AS reason
     FROM (SELECT nullif(trim(customer_id), '') AS customer_id, nullif(trim(branch), '') AS branch,
       CAST(aum * 100 AS BIGINT) AS aum, CAST(deposits * 100 AS BIGINT) AS deposits, open_date FROM ${source})`);
-  // Duplicate ids: equal neighbours among the sorted hashes, then the exact test on those.
-  const same = `SELECT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash(customer_id) AS h FROM ${T} WHERE reason IS NULL)) WHERE h = p`;
-  const dup = (await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM (${same})`)).getRowObjectsJS()[0]!;
-  if (Number(dup.n) > 0)
-    await con.run(`UPDATE ${T} SET reason = 2 WHERE rowid IN (SELECT rid FROM (SELECT rowid AS rid,
-      row_number() OVER (PARTITION BY customer_id ORDER BY rowid) AS k FROM ${T} WHERE reason IS NULL AND hash(customer_id) IN (${same})) WHERE k > 1)`);
+  await markDuplicateIds(con, T); // the pipeline's own SQL, as for cells and flows
   const counts = (
     await con.runAndReadAll(`SELECT count(*)::BIGINT AS rows, count(*) FILTER (WHERE reason IS NULL)::BIGINT AS used,
       count(*) FILTER (WHERE reason IS NULL AND deposits > aum)::BIGINT AS above FROM ${T}`)

@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import type { Config } from '../lib/config.ts';
 import type { SnapshotFile } from './discover.ts';
 import { InputError } from './errors.ts';
+import { sha256Of } from './fileSha.ts';
 import { firstNul, multiByteLines, UTF8_PREFIX_EVIDENCE, UTF8_STRETCH_EVIDENCE, utf8MultiByteChars, utf8Stretch } from './textChecks.ts';
 
 export const TEXT_ENCODINGS = ['utf-8', 'gb18030'] as const;
@@ -501,7 +502,8 @@ async function mixedError(file: Pick<SnapshotFile, 'path' | 'format'>, offset: n
   });
 }
 
-function readError(file: Pick<SnapshotFile, 'path' | 'format'>, e: unknown): InputError {
+/** The InputError for a failed read of `file`; `e` may be an error or its { code, message } copied from a worker. */
+export function readError(file: Pick<SnapshotFile, 'path' | 'format'>, e: unknown): InputError {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'Z_BUF_ERROR') return new InputError(`not a valid gzip file: it is cut short (${err.message}); copy it again`, { file: file.path });
   if (err.code === 'Z_DATA_ERROR') return new InputError(`not a valid gzip file (${err.message})`, { file: file.path });
@@ -540,11 +542,9 @@ export async function prepareCsv(
 
 /** Hex sha256 of a file (Parquet needs nothing else from this module). */
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+    return await sha256Of(path);
   } catch (e) {
     throw readError({ path, format: 'parquet' }, e);
   }
-  return hash.digest('hex');
 }

@@ -2,8 +2,7 @@
 // core hashes about 1 GB/s, so the files are spread over up to two workers.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { sha256File } from './encoding.ts';
-import { InputError } from './errors.ts';
+import { readError, sha256File } from './encoding.ts';
 import type { HashResult } from './hashWorker.ts';
 
 /**
@@ -35,7 +34,7 @@ export async function hashFiles(paths: readonly string[], onHashed?: (index: num
               worker.postMessage({ id, path: paths[id]! });
             };
             worker.on('message', (r: HashResult) => {
-              if ('error' in r) return reject(new InputError(`cannot read the file (${r.error.code ?? r.error.message})`, { file: paths[r.id]! }));
+              if ('error' in r) return reject(readError({ path: paths[r.id]!, format: 'parquet' }, r.error));
               out[r.id] = r.sha256;
               onHashed?.(r.id);
               give();

@@ -578,6 +578,24 @@ function columnOf(reason: RejectReason): CanonicalColumn | null {
   return 'open_date';
 }
 
+/**
+ * Mark every copy of a customer id after its first (by rowid) as a duplicate.
+ * Only rows that pass every other check (reason NULL) compete for an id, so the
+ * copy kept is the first valid one. Sorting 64-bit hashes finds candidates
+ * faster than grouping the strings; the exact test on the ids then runs on
+ * those few. `table` is a quoted identifier.
+ */
+export async function markDuplicateIds(conn: DuckDBConnection, table: string): Promise<void> {
+  const sameHash = `SELECT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash(customer_id) AS h FROM ${table} WHERE reason IS NULL)) WHERE h = p`;
+  const candidates = await one(conn, `SELECT count(*) AS n FROM (${sameHash})`);
+  if (Number(candidates.n) > 0)
+    await conn.run(`UPDATE ${table} SET reason = ${code('duplicate_customer_id')} WHERE rowid IN (
+      SELECT rid FROM (
+        SELECT rowid AS rid, row_number() OVER (PARTITION BY customer_id ORDER BY rowid) AS k
+        FROM ${table} WHERE reason IS NULL AND hash(customer_id) IN (${sameHash})
+      ) WHERE k > 1)`);
+}
+
 async function buildTable(
   conn: DuckDBConnection,
   file: SnapshotFile,
@@ -612,17 +630,7 @@ async function buildTable(
     }
   }
 
-  // Only rows that pass every other check compete for an id, so the copy kept
-  // is the first valid one. Sorting 64-bit hashes finds candidates faster than
-  // grouping the strings; the exact test on the ids then runs on those few.
-  const sameHash = `SELECT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash(customer_id) AS h FROM ${T} WHERE reason IS NULL)) WHERE h = p`;
-  const candidates = await one(conn, `SELECT count(*) AS n FROM (${sameHash})`);
-  if (Number(candidates.n) > 0)
-    await conn.run(`UPDATE ${T} SET reason = ${code('duplicate_customer_id')} WHERE rowid IN (
-      SELECT rid FROM (
-        SELECT rowid AS rid, row_number() OVER (PARTITION BY customer_id ORDER BY rowid) AS k
-        FROM ${T} WHERE reason IS NULL AND hash(customer_id) IN (${sameHash})
-      ) WHERE k > 1)`);
+  await markDuplicateIds(conn, T);
 
   const totals = await one(
     conn,

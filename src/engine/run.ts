@@ -193,7 +193,7 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
   // A file's identity is taken before it is hashed and checked again after its
   // load: when it held still, the load may reuse this hash instead of reading
   // the file a second time.
-  const hashed: ({ sha256: string; guard: FileGuard } | null)[] = files.map(() => null);
+  const hashed = new Map<SnapshotFile, { sha256: string; guard: FileGuard }>();
   if (cache)
     await progress.stage('cache', async () => {
       const guards = await Promise.all(files.map((f) => guardFile(f.path)));
@@ -204,7 +204,7 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
         () => progress.tick(`hashing ${files.length} file(s): ${++done} done`),
       );
       for (const [i, file] of files.entries()) {
-        hashed[i] = { sha256: shas[i]!, guard: guards[i]! };
+        hashed.set(file, { sha256: shas[i]!, guard: guards[i]! });
         keys[i] = entryKey(['snapshot', TOOL_VERSION, code, file.name, file.format, shas[i]!, rowConfig]);
         cached[i] = await cache.read('snapshot', keys[i]!, SnapshotEntry);
       }
@@ -232,12 +232,11 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
   };
 
   const work = { loads: 0, flows: 0 };
-  const hashOf = new Map(files.map((f, i) => [f, hashed[i]]));
   const loadTable = async (file: SnapshotFile, table: string, bytes: number, label: string): Promise<FileReport> => {
     const conn = await engine.conn();
     work.loads++;
     let note = '';
-    const known = hashOf.get(file);
+    const known = hashed.get(file);
     return ticking(() => `${label}${note}`, bytes, LOAD_SCAN_SHARE, () =>
       loadSnapshot(conn, file, config, table, {
         tmpDir,
