@@ -177,6 +177,28 @@ describe('leak audit', () => {
     expect((await audit(dist, json, without('subtraction'))).filter(hit)).toHaveLength(0);
   });
 
+  it('a withheld value recoverable only by solving the published figures together', async () => {
+    const { dist, json } = await copy('system');
+    const file = path.join(json, 'snapshots', `${period.end}.json`);
+    const snap = JSON.parse(await readFile(file, 'utf8'));
+    // Any secondary tier count: it was withheld because publishing it would have let
+    // a reader solve for a protected cell, so publishing it now must be caught.
+    let target: { branch: string; t: number } | undefined;
+    for (const sc of snap.scopes)
+      sc.tiers.forEach((t: any, i: number) => {
+        if (!target && sc.branch !== null && typeof t.n === 'object' && t.n.suppressed === 'secondary') target = { branch: sc.branch, t: i };
+      });
+    expect(target, 'a secondary tier count').toBeDefined();
+    const sc = snap.scopes.find((s: any) => s.branch === target!.branch);
+    sc.tiers[target!.t].n = trueCount(period.end, target!.branch, target!.t);
+    await writeFile(file, JSON.stringify(snap, null, 1));
+    const hit = (f: Finding) => f.check === 'system' && f.kind === 'recoverable';
+    const found = (await audit(dist, json)).filter(hit);
+    expect(found.length).toBeGreaterThanOrEqual(1);
+    for (const f of found) expect(f.location).toMatch(/from \d+ relation\(s\) solved together: "/);
+    expect((await audit(dist, json, without('system'))).filter(hit)).toHaveLength(0);
+  });
+
   it('a CSV showing a number where the JSON withholds it (en)', async () => {
     const { dist, json } = await copy('csv');
     const file = path.join(dist, 'en', 'exports', period.id, leak.slug, 'pyramid-aum.csv');

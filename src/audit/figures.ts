@@ -24,7 +24,7 @@ export interface Figure {
 
 /** total = Σ members (sum), num = ratio × den (ratio), or any one of the terms given the others (fn). */
 export type Relation =
-  | { kind: 'sum'; name: string; total: string; members: string[] }
+  | { kind: 'sum'; name: string; total: string; members: string[]; /** +1 or −1 per member; all +1 when absent. */ signs?: number[] }
   | { kind: 'ratio'; name: string; num: string; ratio: string; den: string }
   | { kind: 'fn'; name: string; terms: string[] };
 
@@ -54,7 +54,8 @@ export async function readPublished(jsonDir: string): Promise<Published> {
   const scopes = [null, ...branches].map(scopeOf);
   const put = (file: string, loc: string, key: string, group: string | null, v: unknown) =>
     figures.push({ key, group, file, loc, status: statusOf(v), value: typeof v === 'number' ? v : null });
-  const sum = (name: string, total: string, members: string[]) => members.length && relations.push({ kind: 'sum', name, total, members });
+  const sum = (name: string, total: string, members: string[], signs?: number[]) =>
+    members.length && relations.push({ kind: 'sum', name, total, members, ...(signs ? { signs } : {}) });
   const ratio = (name: string, num: string, r: string, den: string) => relations.push({ kind: 'ratio', name, num, ratio: r, den });
   const label = (scope: string) => (scope === '*' ? 'bank' : scope.slice(2));
 
@@ -198,8 +199,9 @@ export async function readPublished(jsonDir: string): Promise<Published> {
         sum(`${where}: ${k} moved down = row left of diagonal`, n(`outDown|${t}`), T.filter((b) => b < t).map((b) => n(`M|${t}|${b}`)));
         sum(`${where}: ${k} in from below = column above diagonal`, n(`inUp|${t}`), T.filter((a) => a < t).map((a) => n(`M|${a}|${t}`)));
         sum(`${where}: ${k} in from above = column below diagonal`, n(`inDown|${t}`), T.filter((a) => a > t).map((a) => n(`M|${a}|${t}`)));
-        sum(`${where}: ${k} tier bridge`, end(k), [start(k), ...['new', 'inUp', 'inDown', 'outUp', 'outDown', 'lost', 'tin', 'tout'].map((x) => n(`${x}|${t}`))]);
-        sum(`${where}: ${k} net change = end − start`, fk(`net|${t}`), [end(k), start(k)]);
+        // end = start + new + in from below + in from above − out up − out down − lost + transfers in − transfers out
+        sum(`${where}: ${k} tier bridge`, end(k), [start(k), ...['new', 'inUp', 'inDown', 'outUp', 'outDown', 'lost', 'tin', 'tout'].map((x) => n(`${x}|${t}`))], [1, 1, 1, 1, -1, -1, -1, 1, -1]);
+        sum(`${where}: ${k} net change = end − start`, fk(`net|${t}`), [end(k), start(k)], [1, -1]);
         for (const b of T) {
           ratio(`${where}: gross share ${k}→${tiers[b]}`, n(`M|${t}|${b}`), `${fk(`M|${t}|${b}`)}|gross`, start(k));
           ratio(`${where}: adjusted share ${k}→${tiers[b]}`, n(`M|${t}|${b}`), `${fk(`M|${t}|${b}`)}|adj`, n(`retained|${t}`));
@@ -212,7 +214,7 @@ export async function readPublished(jsonDir: string): Promise<Published> {
       sum(`${where}: new mid-high = Σ its tiers`, n('new|midhigh'), T.filter((t) => t >= from).map((t) => n(`new|${t}`)));
       ratio(`${where}: new mid-high share`, n('new|midhigh'), `${fk('new|midhigh')}|share`, n('new|total'));
       sum(`${where}: new = opened + reappearing + undated`, n('new|total'), [n('opened'), n('reappearing'), n('undated')]);
-      sum(`${where}: net change = end − start customers`, fk('net|total'), [end('total'), start('total')]);
+      sum(`${where}: net change = end − start customers`, fk('net|total'), [end('total'), start('total')], [1, -1]);
       for (const [grp, members, den] of [['all', T, 'total'], ['midhigh', T.filter((t) => t >= from), 'midhigh']] as const) {
         const pk = (x: string) => n(`pool|${grp}|${x}`);
         for (const x of ['outUp', 'outDown', 'lost', 'tout', 'retained']) sum(`${where}: pooled ${grp} ${x} = Σ tiers`, pk(x), members.map((t) => n(`${x}|${t}`)));
@@ -230,13 +232,22 @@ export async function readPublished(jsonDir: string): Promise<Published> {
         aum('tin|total'),
         aum('tout|total'),
         ...T.map((t) => `${fk(`retained|${t}`)}|aumChange`),
-      ]);
+      ], [1, -1, 1, 1, -1, ...T.map(() => 1)]);
     }
     const bank = (name: string) => `${flowKey(period.id, '*', name)}`;
     const br = (name: string) => branches.map((b) => flowKey(period.id, scopeOf(b), name));
     for (const t of T)
       for (const x of ['new', 'lost']) sum(`period ${period.id}: bank ${x} ${tiers[t]} = Σ branches`, `${bank(`${x}|${t}`)}|n`, br(`${x}|${t}`).map((k) => `${k}|n`));
     sum(`period ${period.id}: bank new = Σ branches`, `${bank('new|total')}|n`, br('new|total').map((k) => `${k}|n`));
+    // A customer the bank retains stays in one branch (that branch's matrix) or moves
+    // between branches: bank a→b = Σ branches' a→b + the a→b movers between branches,
+    // a count no file shows (an unknown to the reader, but a real one).
+    for (const a of T)
+      for (const b of T)
+        sum(`period ${period.id}: bank ${tiers[a]}→${tiers[b]} = Σ branches + movers between branches`, `${bank(`M|${a}|${b}`)}|n`, [
+          ...br(`M|${a}|${b}`).map((k) => `${k}|n`),
+          `${bank(`movers|${a}|${b}`)}|n`,
+        ]);
     for (const x of ['new', 'lost']) sum(`period ${period.id}: bank ${x} aum = Σ branches`, `${bank(`${x}|total`)}|aum`, br(`${x}|total`).map((k) => `${k}|aum`));
   }
 

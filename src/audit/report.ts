@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 
 export interface Finding {
-  check: 'ids' | 'small-cells' | 'amounts' | 'subtraction' | 'csv';
+  check: 'ids' | 'small-cells' | 'amounts' | 'subtraction' | 'system' | 'csv';
   kind: string;
   file: string;
   location: string;

@@ -10,13 +10,14 @@ import { idIndex } from './idScan.ts';
 import { computeTruth, type Truth } from './truth.ts';
 import { smallCellCheck } from './smallCells.ts';
 import { subtractionCheck } from './subtraction.ts';
+import { systemCheck } from './solve.ts';
 import { csvIndex } from './csvCheck.ts';
 import { scanTree } from './scan.ts';
 import { MIN_YUAN } from './amounts.ts';
 import type { CheckSummary, Finding } from './report.ts';
 
-export type CheckName = 'ids' | 'small-cells' | 'amounts' | 'subtraction' | 'csv';
-export const CHECKS: CheckName[] = ['ids', 'small-cells', 'amounts', 'subtraction', 'csv'];
+export type CheckName = 'ids' | 'small-cells' | 'amounts' | 'subtraction' | 'system' | 'csv';
+export const CHECKS: CheckName[] = ['ids', 'small-cells', 'amounts', 'subtraction', 'system', 'csv'];
 
 export interface AuditOptions {
   dist: string;
@@ -81,6 +82,15 @@ export async function runAudit(opt: AuditOptions): Promise<AuditResult> {
     const s = subtractionCheck(pub);
     findings.push(...s.findings.map((f) => ({ ...f, file: path.join(opt.json, f.file) })));
     summaries.push({ check: 'subtraction', stats: `relations checked ${fmt(s.relationsChecked)}, withheld values ${fmt(s.withheld)}` });
+  }
+  if (on.has('system')) {
+    const t = Date.now();
+    const s = systemCheck(pub);
+    findings.push(...s.findings.map((f) => ({ ...f, file: path.join(opt.json, f.file) })));
+    summaries.push({
+      check: 'system',
+      stats: `withheld values ${fmt(s.withheld)}, unknowns ${fmt(s.unknowns)} in ${fmt(s.groups)} group(s) (largest ${fmt(s.largestGroup)}), linear relations ${fmt(s.relations)}, solved exactly in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    });
   }
 
   const index = idIndex(on.has('ids') ? ids : new Set());

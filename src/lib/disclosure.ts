@@ -1,19 +1,18 @@
-// Cell suppression (METRICS.md, "Disclosure control"): primary rules judge each
-// cell on its own, secondary suppression hides further cells so that no
-// suppressed value can be recovered by subtraction within one published line.
+// Cell suppression (docs/metrics.md, "Disclosure control"): primary rules judge
+// each cell on its own; secondary suppression (the Gauss method, gauss.ts) hides
+// further cells until no withheld value follows from the published ones and
+// every relation between them, solved together.
 import type { Cell } from './cell.ts';
+import { gaussSuppress } from './gauss.ts';
 
 export type SuppressionReason = 'frequency' | 'dominance' | 'secondary';
 
-/**
- * A linear relation between published cells: value(total) = Σ ± value(members).
- * Signs are not recorded because they do not change which values one line can
- * reveal: with every other term known, the one unknown term follows whatever
- * its sign.
- */
-export interface Line {
-  total: string;
-  members: string[];
+/** A term of a linear relation: a cell and its integer coefficient. */
+export type Term = readonly [id: string, coefficient: number];
+
+/** A linear relation between cells: Σ coefficient · value = 0 (e.g. total − Σ members). */
+export interface Relation {
+  terms: readonly Term[];
 }
 
 export interface DisclosureParams {
@@ -49,158 +48,97 @@ export function primaryReason(cell: Cell, p: DisclosureParams): SuppressionReaso
   return 100 * (cell.absTotal - x1 - x2) < p.pPercent * x1 ? 'dominance' : null;
 }
 
-/**
- * Primary plus secondary suppression. Returns only the suppressed ids, in id
- * order. Throws on a line that names an unknown cell, names a cell twice, or has
- * no members: all are bugs in the code that builds the registry.
- *
- * Secondary rule: while some line (total and members together) holds exactly one
- * suppressed cell, suppress one more cell of that line, chosen by
- *  0. the lowest cost class (options.cost), never a cell known by construction;
- *  1. non-zero cells before zero cells, and among zeros cells that describe
- *     customers (n > 0) before structural zeros (n = 0). A complement that is
- *     known or guessed to be 0 leaves the primary value equal to the line's
- *     remainder, so it protects nothing; a structural zero is the worst, as its
- *     published count of 0 tells the attacker its value outright;
- *  2. members before the line's total, as the spec asks (the total is usually a
- *     margin that many readers rely on, and it sits in more lines);
- *  3. smallest |value| (least information lost);
- *  4. cell id, so the result does not depend on input order.
- * Each line holds exactly one suppressed cell at most once (counts only grow),
- * so the worklist visits each line at most once: O(cells + Σ line lengths),
- * plus sorting ids and lines for determinism.
- */
 export interface SuppressOptions {
   /**
-   * Information-loss class per cell id (default 0): a complement is sought among
-   * the cheapest cells first, so detail is hidden before the key figures readers
-   * rely on (a bank-wide total should not vanish to protect one flow cell).
+   * How much readers rely on each cell (default 0): the more important are
+   * published first, so what has to be withheld is found among the less
+   * important (detail before key figures, a branch before the bank).
    */
-  cost?: ReadonlyMap<string, number>;
-  /** Cells whose value is known by construction (a top tier's up-moves): never a complement. */
+  importance?: ReadonlyMap<string, number>;
+  /** Cells every reader knows by construction (zeros such as a top tier's up-moves): always published. */
   known?: ReadonlySet<string>;
+  /** Cells never published that need no protection, tied to the others by relations. */
+  intermediate?: ReadonlySet<string>;
 }
 
+/**
+ * Primary plus secondary suppression. Returns only the suppressed ids (withheld
+ * intermediates are not listed). Throws on a relation that names an unknown
+ * cell or names a cell twice: bugs in the code that builds the registry.
+ *
+ * Candidates are decided in this order (the Gauss method publishes each unless
+ * it would determine a withheld cell):
+ *  0. cells known by construction, and cells describing nobody (n = 0), are
+ *     published first and always: a count of 0 says its amounts are 0 too;
+ *  1. other zero cells (Σ |contribution| = 0): a zero complement protects
+ *     nothing once a reader takes amounts to be non-negative;
+ *  2. higher importance first (options.importance);
+ *  3. more customers first, then larger Σ |contribution|: small cells are
+ *     withheld before large ones;
+ *  4. cell id, so the result does not depend on input order.
+ */
 export function suppress(
   cells: ReadonlyMap<string, Cell>,
-  lines: readonly Line[],
+  relations: readonly Relation[],
   p: DisclosureParams,
   options: SuppressOptions = {},
 ): Map<string, SuppressionReason> {
   const ids = [...cells.keys()].sort();
-  const nCells = ids.length;
   const index = new Map<string, number>();
-  for (let i = 0; i < nCells; i++) index.set(ids[i]!, i);
+  ids.forEach((id, i) => index.set(id, i));
+  const cellAt = ids.map((id) => cells.get(id)!);
+  const isIntermediate = ids.map((id) => options.intermediate?.has(id) ?? false);
+  // An intermediate is never published, so no rule applies to it.
+  const reason = cellAt.map((c, i) => (isIntermediate[i] ? null : primaryReason(c, p)));
 
-  const reason: (SuppressionReason | null)[] = new Array<SuppressionReason | null>(nCells);
-  const zeroClass = new Uint8Array(nCells);
-  const absValue = new Float64Array(nCells);
-  const cost = new Float64Array(nCells);
-  const known = new Uint8Array(nCells);
-  for (let i = 0; i < nCells; i++) {
-    const cell = cells.get(ids[i]!)!;
-    reason[i] = primaryReason(cell, p);
-    cost[i] = options.cost?.get(ids[i]!) ?? 0;
-    known[i] = options.known?.has(ids[i]!) ? 1 : 0;
-    absValue[i] = Math.abs(cell.value);
-    zeroClass[i] = cell.value !== 0 ? 0 : cell.n > 0 ? 1 : 2;
-  }
-
-  // Resolve lines to cell indices: total first, members sorted, so identical
-  // lines given in any order become identical arrays.
-  const mark = new Int32Array(nCells).fill(-1);
-  const resolved: Int32Array[] = lines.map((line, k) => {
-    const m = line.members.length;
-    if (m === 0) throw new Error(`${where(line, k)} has no members`);
-    const arr = new Int32Array(m + 1);
-    for (let j = 0; j <= m; j++) {
-      const id = j === 0 ? line.total : line.members[j - 1]!;
+  const resolved = relations.map((rel, k) => {
+    const seen = new Set<number>();
+    if (rel.terms.length < 2) throw new Error(`disclosure relation ${k} has fewer than two cells`);
+    return rel.terms.map(([id, coef]) => {
+      if (!Number.isSafeInteger(coef) || coef === 0) throw new Error(`disclosure relation ${k}: coefficient ${coef} of "${id}" is not a non-zero integer`);
       const i = index.get(id);
-      if (i === undefined) throw new Error(`${where(line, k)} references unknown cell "${id}"`);
-      if (mark[i] === k) throw new Error(`${where(line, k)} names cell "${id}" twice`);
-      mark[i] = k;
-      arr[j] = i;
-    }
-    arr.subarray(1).sort();
-    return arr;
+      if (i === undefined) throw new Error(`disclosure relation ${k} references unknown cell "${id}"`);
+      if (seen.has(i)) throw new Error(`disclosure relation ${k} names cell "${id}" twice`);
+      seen.add(i);
+      return [i, coef] as const;
+    });
   });
 
-  // Which line is fixed first decides which complement is chosen, so process
-  // lines in an order that depends only on their content.
-  const nLines = resolved.length;
-  const order = Array.from({ length: nLines }, (_, k) => k).sort((a, b) => compareLines(resolved[a]!, resolved[b]!));
-  const lineStart = new Int32Array(nLines + 1);
-  for (let k = 0; k < nLines; k++) lineStart[k + 1] = lineStart[k]! + resolved[order[k]!]!.length;
-  const lineCells = new Int32Array(lineStart[nLines]!);
-  for (let k = 0; k < nLines; k++) lineCells.set(resolved[order[k]!]!, lineStart[k]!);
+  const primary: number[] = [];
+  const intermediate: number[] = [];
+  const forced: number[] = [];
+  const rest: number[] = [];
+  ids.forEach((id, i) => {
+    const c = cellAt[i]!;
+    if (isIntermediate[i]) (c.absTotal === 0 ? forced : intermediate).push(i);
+    else if (reason[i] !== null) primary.push(i);
+    else if (options.known?.has(id) || c.n === 0) forced.push(i);
+    else rest.push(i);
+  });
+  const importance = ids.map((id) => options.importance?.get(id) ?? 0);
+  rest.sort((a, b) => {
+    const ca = cellAt[a]!;
+    const cb = cellAt[b]!;
+    return (
+      Number(cb.absTotal === 0) - Number(ca.absTotal === 0) ||
+      importance[b]! - importance[a]! ||
+      cb.n - ca.n ||
+      cb.absTotal - ca.absTotal ||
+      a - b
+    );
+  });
 
-  // Cell → lines it appears in (CSR).
-  const cellStart = new Int32Array(nCells + 1);
-  for (let t = 0; t < lineCells.length; t++) cellStart[lineCells[t]! + 1]!++;
-  for (let i = 0; i < nCells; i++) cellStart[i + 1]! += cellStart[i]!;
-  const cellLines = new Int32Array(lineCells.length);
-  const fill = cellStart.slice(0, nCells);
-  for (let k = 0; k < nLines; k++)
-    for (let t = lineStart[k]!; t < lineStart[k + 1]!; t++) cellLines[fill[lineCells[t]!]!++] = k;
-
-  const suppressedIn = new Int32Array(nLines);
-  const queue = new Int32Array(nLines);
-  let tail = 0;
-  for (let k = 0; k < nLines; k++) {
-    let c = 0;
-    for (let t = lineStart[k]!; t < lineStart[k + 1]!; t++) if (reason[lineCells[t]!] !== null) c++;
-    suppressedIn[k] = c;
-    if (c === 1) queue[tail++] = k;
-  }
-
-  for (let head = 0; head < tail; head++) {
-    const k = queue[head]!;
-    if (suppressedIn[k] !== 1) continue;
-    // Members come after the total in the line, hence the position test for rule 2.
-    let best = -1;
-    let bestIsTotal = true;
-    for (let t = lineStart[k]!; t < lineStart[k + 1]!; t++) {
-      const i = lineCells[t]!;
-      if (reason[i] !== null || known[i] === 1) continue;
-      const isTotal = t === lineStart[k]!;
-      if (
-        best < 0 ||
-        cost[i]! < cost[best]! ||
-        (cost[i] === cost[best] && zeroClass[i]! < zeroClass[best]!) ||
-        (cost[i] === cost[best] &&
-          zeroClass[i] === zeroClass[best] &&
-          (isTotal !== bestIsTotal
-            ? !isTotal
-            : absValue[i]! < absValue[best]! || (absValue[i] === absValue[best] && i < best)))
-      ) {
-        best = i;
-        bestIsTotal = isTotal;
-      }
-    }
-    // Every other cell of the line is known by construction: the suppressed value
-    // is then known too, which only happens when it is itself a structural zero.
-    if (best < 0) continue;
-    reason[best] = 'secondary';
-    for (let t = cellStart[best]!; t < cellStart[best + 1]!; t++) {
-      const m = cellLines[t]!;
-      if (++suppressedIn[m]! === 1) queue[tail++] = m;
-    }
-  }
+  const { secondary, unsafe } = gaussSuppress({ n: ids.length, relations: resolved, primary, intermediate, forced, order: rest });
+  if (unsafe.length)
+    throw new Error(`disclosure: cells known by construction determine withheld cell(s) ${unsafe.slice(0, 5).map((i) => `"${ids[i]}"`).join(', ')}`);
+  for (const i of secondary) reason[i] = 'secondary';
 
   const out = new Map<string, SuppressionReason>();
-  for (let i = 0; i < nCells; i++) {
+  ids.forEach((id, i) => {
     const r = reason[i];
-    if (r != null) out.set(ids[i]!, r);
-  }
+    if (r != null) out.set(id, r);
+  });
   return out;
-}
-
-const where = (line: Line, k: number): string => `disclosure line ${k} (total "${line.total}")`;
-
-function compareLines(a: Int32Array, b: Int32Array): number {
-  const len = Math.min(a.length, b.length);
-  for (let t = 0; t < len; t++) if (a[t] !== b[t]) return a[t]! - b[t]!;
-  return a.length - b.length;
 }
 
 // The note a reader sees for a derived figure names the most basic cause.
@@ -232,9 +170,9 @@ export class Disclosure {
   readonly suppressed: ReadonlyMap<string, SuppressionReason>;
   readonly #cells: ReadonlyMap<string, Cell>;
 
-  constructor(cells: ReadonlyMap<string, Cell>, lines: readonly Line[], params: DisclosureParams, options: SuppressOptions = {}) {
+  constructor(cells: ReadonlyMap<string, Cell>, relations: readonly Relation[], params: DisclosureParams, options: SuppressOptions = {}) {
     this.#cells = cells;
-    this.suppressed = suppress(cells, lines, params, options);
+    this.suppressed = suppress(cells, relations, params, options);
   }
 
   #cell(id: string): Cell {

@@ -2,7 +2,7 @@
 // branch scope), the tier bridge, pooled migration counts, the asset bridge and
 // the new-customer mix, with the identities that tie them to the snapshots.
 import type { FlowCell } from '../../engine/types.ts';
-import { sumCells, type Cell } from '../cell.ts';
+import { countCell, sumCells, type Cell } from '../cell.ts';
 import type { Config } from '../config.ts';
 import type { Disclosure } from '../disclosure.ts';
 import { scopeFlows, shorrocks, type ScopeFlows } from '../flows.ts';
@@ -11,9 +11,22 @@ import { BANK, branchScope, type Period } from '../periods.ts';
 import type { SnapshotStats } from '../snapshotStats.ts';
 import { midHighFromIndex } from '../tiers.ts';
 import type { Fig, PeriodFile, Rates, ScopePeriod } from '../../schema/output.ts';
-import { COST, flowId, snapId, type Registry } from './registry.ts';
+import { flowId, importanceOf, snapId, type Registry } from './registry.ts';
 
 const BRIDGE_TERMS = ['new', 'inUp', 'inDown', 'outUp', 'outDown', 'lost', 'transferIn', 'transferOut'] as const;
+/** The sign of each term in end = start + Σ sign · term. */
+const BRIDGE_SIGN: Record<(typeof BRIDGE_TERMS)[number], 1 | -1> = { new: 1, inUp: 1, inDown: 1, outUp: -1, outDown: -1, lost: -1, transferIn: 1, transferOut: -1 };
+/** New and lost customers sit beside the matrix (its extra row and column); moves between tiers sum it up. */
+const BRIDGE_KIND: Record<(typeof BRIDGE_TERMS)[number], 'matrix' | 'flowAggregate' | 'transfer'> = {
+  new: 'matrix',
+  lost: 'matrix',
+  inUp: 'flowAggregate',
+  inDown: 'flowAggregate',
+  outUp: 'flowAggregate',
+  outDown: 'flowAggregate',
+  transferIn: 'transfer',
+  transferOut: 'transfer',
+};
 
 function sameValue(what: string, a: Cell, b: Cell) {
   if (a.value !== b.value) throw new Error(`${what}: flows give ${a.value}, the snapshot ${b.value}`);
@@ -47,8 +60,7 @@ export function registerPeriod(
     for (let a = 0; a < m; a++) {
       sameValue(`${period.id} ${branch ?? 'bank'} start ${tiers[a]}`, f.start[a]!, ss.tiers[a]!.n);
       sameValue(`${period.id} ${branch ?? 'bank'} end ${tiers[a]}`, f.end[a]!, es.tiers[a]!.n);
-      // Stay counts carry the stay rates and the mobility index, so they are hidden only after other flow detail.
-      for (let b = 0; b < m; b++) reg.add(id('M', a, b), f.matrix[a]![b]!, { cost: a === b ? COST.flowKey : COST.flow });
+      for (let b = 0; b < m; b++) reg.add(id('M', a, b), f.matrix[a]![b]!, { importance: importanceOf('matrix', branch) });
       const br = f.bridge[a]!;
       const structural: Record<(typeof BRIDGE_TERMS)[number], boolean> = {
         new: false,
@@ -60,8 +72,8 @@ export function registerPeriod(
         transferIn: branch === null,
         transferOut: branch === null,
       };
-      for (const term of BRIDGE_TERMS) reg.add(id(term, a), br[term], { known: structural[term] });
-      reg.add(id('retained', a), sumCells('count', f.matrix[a]!), { cost: COST.flowKey });
+      for (const term of BRIDGE_TERMS) reg.add(id(term, a), br[term], { known: structural[term], importance: importanceOf(BRIDGE_KIND[term], branch) });
+      reg.add(id('retained', a), sumCells('count', f.matrix[a]!), { importance: importanceOf('flowAggregate', branch) });
     }
     for (let t = 0; t < m; t++) {
       const row = (keep: (b: number) => boolean) => tiers.map((_, b) => b).filter(keep).map((b) => id('M', t, b));
@@ -73,7 +85,7 @@ export function registerPeriod(
       reg.line(id('outDown', t), row((b) => b < t));
       reg.line(id('inUp', t), col((a) => a < t));
       reg.line(id('inDown', t), col((a) => a > t));
-      reg.line(end(t), [start(t), ...BRIDGE_TERMS.map((term) => id(term, t))]);
+      reg.signed(end(t), [[start(t), 1], ...BRIDGE_TERMS.map((term) => [id(term, t), BRIDGE_SIGN[term]] as const)]);
       // The same row and column split three ways (stay, up, down): implied by the lines
       // above, but each line is protected on its own, so the combination is listed too —
       // without it a withheld down count is start − stay − lost when nothing can move up.
@@ -83,18 +95,18 @@ export function registerPeriod(
 
     // Pooled counts behind the bank-wide and mid-high rates: the headline rates, so
     // one tier's detail is hidden before them.
-    const poolCost = branch === null ? COST.bankPart : COST.branchPart;
+    const pooled = importanceOf('pooled', branch);
     for (const [group, members] of [
       ['all', tiers.map((_, t) => t)],
       ['midhigh', tiers.map((_, t) => t).filter((t) => t >= from)],
     ] as const) {
       for (const term of ['outUp', 'outDown', 'lost', 'transferOut', 'retained'] as const) {
         const parts = members.map((t) => id(term, t));
-        reg.add(id('pool', group, term), sumCells('count', parts.map((p) => reg.cells.get(p)!)), { known: term === 'transferOut' && branch === null, cost: poolCost });
+        reg.add(id('pool', group, term), sumCells('count', parts.map((p) => reg.cells.get(p)!)), { known: term === 'transferOut' && branch === null, importance: pooled });
         reg.line(id('pool', group, term), parts);
       }
       const stay = members.map((t) => id('M', t, t));
-      reg.add(id('pool', group, 'stay'), sumCells('count', stay.map((p) => reg.cells.get(p)!)), { cost: poolCost });
+      reg.add(id('pool', group, 'stay'), sumCells('count', stay.map((p) => reg.cells.get(p)!)), { importance: pooled });
       reg.line(id('pool', group, 'stay'), stay);
       reg.line(id('pool', group, 'retained'), [id('pool', group, 'stay'), id('pool', group, 'outUp'), id('pool', group, 'outDown')]);
       // The pooled rates' denominator splits the same way, so pooled rates add to 100 % too.
@@ -106,30 +118,32 @@ export function registerPeriod(
     const assets = f.assets;
     sameValue(`${period.id} ${branch ?? 'bank'} start aum`, assets.start, ss.total.aum);
     sameValue(`${period.id} ${branch ?? 'bank'} end aum`, assets.end, es.total.aum);
-    reg.add(id('aum', 'lost'), assets.lost);
-    reg.add(id('aum', 'new'), assets.new);
-    reg.add(id('aum', 'transferIn'), assets.transferIn, { known: branch === null });
-    reg.add(id('aum', 'transferOut'), assets.transferOut, { known: branch === null });
-    assets.byTier.change.forEach((c, t) => reg.add(id('aum', 'change', t), c));
-    reg.line(snapId(period.end, branch, 'total', 'aum'), [
-      snapId(period.start, branch, 'total', 'aum'),
-      id('aum', 'lost'),
-      id('aum', 'new'),
-      id('aum', 'transferIn'),
-      id('aum', 'transferOut'),
-      ...tiers.map((_, t) => id('aum', 'change', t)),
+    const flowAggregate = importanceOf('flowAggregate', branch);
+    const transfer = importanceOf('transfer', branch);
+    reg.add(id('aum', 'lost'), assets.lost, { importance: flowAggregate });
+    reg.add(id('aum', 'new'), assets.new, { importance: flowAggregate });
+    reg.add(id('aum', 'transferIn'), assets.transferIn, { known: branch === null, importance: transfer });
+    reg.add(id('aum', 'transferOut'), assets.transferOut, { known: branch === null, importance: transfer });
+    assets.byTier.change.forEach((c, t) => reg.add(id('aum', 'change', t), c, { importance: flowAggregate }));
+    reg.signed(snapId(period.end, branch, 'total', 'aum'), [
+      [snapId(period.start, branch, 'total', 'aum'), 1],
+      [id('aum', 'lost'), -1],
+      [id('aum', 'new'), 1],
+      [id('aum', 'transferIn'), 1],
+      [id('aum', 'transferOut'), -1],
+      ...tiers.map((_, t) => [id('aum', 'change', t), 1] as const),
     ]);
 
     // New-customer mix.
     const mix = newCustomerMix(flows, scope, es, config);
-    reg.add(id('new', 'total'), mix.newTotal);
+    reg.add(id('new', 'total'), mix.newTotal, { importance: pooled });
     reg.line(id('new', 'total'), tiers.map((_, t) => id('new', t)));
-    reg.add(id('new', 'midhigh'), mix.newMidHigh);
+    reg.add(id('new', 'midhigh'), mix.newMidHigh, { importance: pooled });
     reg.line(id('new', 'midhigh'), tiers.map((_, t) => t).filter((t) => t >= from).map((t) => id('new', t)));
     if (mix.openDates) {
-      reg.add(id('new', 'opened'), mix.openDates.openedInPeriod);
-      reg.add(id('new', 'reappearing'), mix.openDates.reappearing);
-      reg.add(id('new', 'undated'), mix.openDates.unknown);
+      reg.add(id('new', 'opened'), mix.openDates.openedInPeriod, { importance: flowAggregate });
+      reg.add(id('new', 'reappearing'), mix.openDates.reappearing, { importance: flowAggregate });
+      reg.add(id('new', 'undated'), mix.openDates.unknown, { importance: flowAggregate });
       reg.line(id('new', 'total'), [id('new', 'opened'), id('new', 'reappearing'), id('new', 'undated')]);
     }
   }
@@ -139,6 +153,19 @@ export function registerPeriod(
   for (const term of ['lost', 'new'] as const)
     reg.line(flowId(period.id, null, 'aum', term), branches.map((b) => flowId(period.id, b, 'aum', term)));
   reg.line(flowId(period.id, null, 'new', 'total'), branches.map((b) => flowId(period.id, b, 'new', 'total')));
+  // A customer retained by the bank either stays in one branch (that branch's matrix)
+  // or moves between branches (a transfer): bank M[a][b] = Σ branches' M[a][b] + the
+  // transfers from tier a to tier b. Those transfer counts are never published, but
+  // every reader knows they exist and are not negative, so they join the relations as
+  // intermediates; where one is 0 it is taken as known (a reader may be able to tell).
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      const bank = flowId(period.id, null, 'M', a, b);
+      const parts = branches.map((br) => flowId(period.id, br, 'M', a, b));
+      const moved = reg.cells.get(bank)!.value - parts.reduce((sum, p) => sum + reg.cells.get(p)!.value, 0);
+      const t = reg.add(flowId(period.id, null, 'T', a, b), countCell(moved), { intermediate: true });
+      reg.line(bank, [...parts, t]);
+    }
   return out;
 }
 

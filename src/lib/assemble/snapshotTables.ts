@@ -8,7 +8,7 @@ import { contributionIndex, snapshotStats, type Figures, type SnapshotStats } fr
 import { midHighFromIndex } from '../tiers.ts';
 import { bandsOf } from '../config.ts';
 import type { Concentration, ScopeSnapshot, SnapshotFile } from '../../schema/output.ts';
-import { COST, snapId, type Measure, type Registry } from './registry.ts';
+import { importanceOf, snapId, type Measure, type Registry } from './registry.ts';
 
 const MEASURES: Measure[] = ['n', 'aum', 'deposits'];
 
@@ -43,17 +43,16 @@ export function registerSnapshot(
   for (const branch of scopes) {
     const s = snapshotStats(cells, config, branch === null ? BANK : branchScope(branch));
     stats.set(branch, s);
-    const put = (part: string, f: Figures) => {
-      const headline = part === 'total' || part === 'midhigh';
-      const cost = branch === null ? (headline ? COST.bankTotal : COST.bankPart) : headline ? COST.branchTotal : COST.branchPart;
-      for (const m of MEASURES) reg.add(snapId(date, branch, part, m), f[m], { cost });
+    const put = (part: string, f: Figures, kind: 'total' | 'tier' | 'band') => {
+      const importance = importanceOf(kind, branch);
+      for (const m of MEASURES) reg.add(snapId(date, branch, part, m), f[m], { importance });
     };
-    s.tiers.forEach((f, t) => put(parts.tiers[t]!, f));
+    s.tiers.forEach((f, t) => put(parts.tiers[t]!, f, 'tier'));
     s.bands.forEach((f, b) => {
-      if (allBands[b]!.isSubBand) put(allBands[b]!.key, f);
+      if (allBands[b]!.isSubBand) put(allBands[b]!.key, f, 'band');
     });
-    put('midhigh', s.midHigh);
-    put('total', s.total);
+    put('midhigh', s.midHigh, 'total');
+    put('total', s.total, 'total');
     for (const m of MEASURES) {
       const id = (part: string) => snapId(date, branch, part, m);
       reg.line(id('total'), parts.tiers.map(id));
