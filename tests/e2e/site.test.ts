@@ -2,9 +2,12 @@
 // opened in Chromium — every page kind in both languages, accessibility (axe),
 // key figures against the JSON, a page without JavaScript, and screenshots/PDF
 // for CI artefacts. Needs `npm run build` first and Debian's chromium.
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext } from 'playwright-core';
@@ -72,6 +75,44 @@ describe('the e2e helpers themselves', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
       await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  // A client that goes away mid-body (a cancelled fetch, a closed tab) must not
+  // leave the file open: tens of thousands of them once left Chromium unable to start (EMFILE).
+  it.skipIf(!existsSync('/proc/self/fd'))('the static server closes the file of every response the client abandons', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-abort-'));
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    try {
+      // Larger than the socket buffers of both ends, so the server is still reading when the client leaves.
+      await writeFile(path.join(dir, 'big.png'), Buffer.alloc(32 << 20, 1));
+      const local = await serveStatic(dir);
+      try {
+        const baseline = openFds();
+        const abandon = () =>
+          new Promise<void>((resolve, reject) => {
+            const req = httpGet(`${local.origin}/big.png`, (res) => {
+              res.once('data', () => {
+                req.destroy();
+                resolve();
+              });
+            });
+            req.on('error', (e) => (req.destroyed ? resolve() : reject(e)));
+          });
+        const ABANDONED = 40;
+        for (let i = 0; i < ABANDONED; i += 8) await Promise.all(Array.from({ length: 8 }, abandon));
+        // The server sees each close a little later: poll a bounded number of times.
+        let now = openFds();
+        for (let tries = 0; tries < 100 && now > baseline; tries++) {
+          await sleep(20);
+          now = openFds();
+        }
+        expect(now - baseline, `file descriptors still open after ${ABANDONED} abandoned responses`).toBeLessThanOrEqual(0);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
