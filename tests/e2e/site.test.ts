@@ -4,7 +4,8 @@
 // for CI artefacts. Needs `npm run build` first and Debian's chromium.
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { get as httpGet } from 'node:http';
+import { createServer, get as httpGet, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,7 +63,11 @@ describe('the e2e helpers themselves', () => {
       await writeFile(path.join(dir, 'a/index.html'), '<html lang="en"><h1 id="top">A</h1><a href="../">up</a><img src="/gone.png"></html>');
       const local = await serveStatic(dir);
       try {
-        const status = async (p: string) => (await fetch(`${local.origin}${p}`, { redirect: 'manual' })).status;
+        const status = async (p: string) => {
+          const res = await fetch(`${local.origin}${p}`, { redirect: 'manual' });
+          await res.body?.cancel();
+          return res.status;
+        };
         expect(await status('/leak.txt')).toBe(403);
         expect(await status('/..%2f..%2fetc/passwd')).toBe(403);
         expect(await status('/style.css')).toBe(200);
@@ -75,6 +80,74 @@ describe('the e2e helpers themselves', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
       await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('the crawler asks only for the headers of downloads, keeps to its concurrency and leaves no response open', async () => {
+    // 12 pages, each linking 25 PNG downloads of 1 MiB, an embed page and a stylesheet; a
+    // ".php" that is really a page (a HEAD shows it, then it is fetched and followed);
+    // an extensionless 32 MiB download (fetched, its body cancelled); broken ones of each kind.
+    const PAGES = 12;
+    const PNGS = 25;
+    const CONCURRENCY = 3;
+    const png = Buffer.alloc(1 << 20, 7);
+    // Larger than the socket buffers: unless the client reads or cancels it, its response stays open.
+    const blob = Buffer.alloc(32 << 20, 7);
+    const html = (body: string) => `<html lang="en"><link rel="stylesheet" href="/s.css">${body}</html>`;
+    const log: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const open = new Set<ServerResponse>();
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      log.push(`${req.method} ${url.pathname}`);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      open.add(res);
+      res.on('close', () => open.delete(res));
+      // Each answer waits a moment, so requests the crawler runs side by side overlap here;
+      // until it starts, the client is surely still waiting on the request.
+      const reply = (status: number, type: string, body: string | Buffer) =>
+        setTimeout(() => {
+          inFlight--;
+          res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        }, 3);
+      const p = url.pathname;
+      let m: RegExpExecArray | null;
+      if (p === '/')
+        reply(200, 'text/html', html(Array.from({ length: PAGES }, (_, i) => `<a href="/p${i}/">${i}</a>`).join('') + '<a href="/legacy.php">old</a><a href="/blob">blob</a><a href="/nothing.csv">gone</a>'));
+      else if ((m = /^\/p(\d+)\/$/.exec(p)))
+        reply(200, 'text/html', html(Array.from({ length: PNGS }, (_, j) => `<a href="c${j}.png">PNG</a>`).join('') + `<a href="e/#chart">embed</a><img src="/p${m[1]}/c0.png">`));
+      else if (/^\/p\d+\/e\/$/.test(p)) reply(200, 'text/html', html('<svg id="chart"></svg><a href="../c0.png">PNG</a><img src="missing.svg">'));
+      else if (/^\/p\d+\/c\d+\.png$/.test(p)) reply(200, 'image/png', png);
+      else if (p === '/s.css') reply(200, 'text/css', 'p{}');
+      else if (p === '/legacy.php') reply(200, 'text/html', html('<a href="/deep/">deep</a>'));
+      else if (p === '/deep/') reply(200, 'text/html', html('deep'));
+      else if (p === '/blob') reply(200, 'application/octet-stream', blob);
+      else reply(404, 'text/plain', 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const c = await crawl([`${origin}/`], CONCURRENCY);
+      const broken = brokenReferences(c, origin).map((b) => b.replace(/ — .*/, ''));
+      expect(broken.sort()).toEqual([...Array.from({ length: PAGES }, (_, i) => `/p${i}/e/missing.svg (404)`), '/nothing.csv (404)'].sort());
+      const count = (re: RegExp) => log.filter((l) => re.test(l)).length;
+      expect(count(/^GET .*\.(png|svg|csv|css)$/), 'downloads and assets fetched with GET').toBe(0);
+      expect(count(/^HEAD \/p\d+\/c\d+\.png$/)).toBe(PAGES * PNGS);
+      expect(count(/^GET \/p\d+\/(e\/)?$/)).toBe(2 * PAGES);
+      expect(log.filter((l) => l.endsWith(' /legacy.php'))).toEqual(['HEAD /legacy.php', 'GET /legacy.php']);
+      expect(c.pages.get(`${origin}/deep/`)?.status).toBe(200);
+      expect(log.filter((l) => l.endsWith(' /blob'))).toEqual(['GET /blob']);
+      expect(new Set(log).size, 'each URL asked for once (HEAD then GET for a page in disguise)').toBe(log.length);
+      expect(maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
+      expect(maxInFlight, 'requests side by side').toBeGreaterThan(1);
+      // The cancelled body of /blob closes its response a moment after the crawl returns.
+      for (let tries = 0; tries < 100 && open.size > 0; tries++) await sleep(20);
+      expect([...open].map((r) => `${r.req.method} ${r.req.url}`), 'responses still open').toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
@@ -149,7 +222,12 @@ describe.skipIf(stale)('the built site over HTTP', () => {
   const htmlPages = async () => [...(await result()).pages.values()].filter((p) => p.html !== null);
 
   it('static server: index.html for folders, content types, 404, nothing outside dist/', async () => {
-    const get = (p: string) => fetch(`${origin}${p}`, { redirect: 'manual' });
+    // Headers only: each body is cancelled, so no response holds a connection or a file.
+    const get = async (p: string) => {
+      const res = await fetch(`${origin}${p}`, { redirect: 'manual' });
+      await res.body?.cancel();
+      return res;
+    };
     const home = await get('/');
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
