@@ -12,13 +12,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fig, isSuppressed, percent, valueOf, type Lang } from '../../src/lib/format.ts';
 import type { Ratio, ScopeSnapshot } from '../../src/schema/output.ts';
 import { periodScope, reportAt, snapshotScope, type Report } from '../../src/site/data.ts';
 import { pageData } from '../../src/site/page.ts';
 import { href, PAGE_KINDS, routesOf, siteOf, type PageKind, type Route, type Site } from '../../src/site/routes.ts';
-import { describeViolations, horizontalOverflow, launch, visit, type Browser } from './browser.ts';
+import { describeViolations, horizontalOverflow, sharedBrowser, visit } from './browser.ts';
 import { countPdfPages } from '../../src/exports/pdf.ts';
 import { brokenReferences, crawl, type Crawl } from './crawl.ts';
 import { missingBrowser, staleDist } from './preconditions.ts';
@@ -158,6 +158,20 @@ describe('the e2e helpers themselves', { timeout: 60_000 }, () => {
     }
   });
 
+  it('a Chromium that cannot start fails each test that needs it, with the cause, after one attempt', async () => {
+    let attempts = 0;
+    const shared = sharedBrowser(
+      () => 'http://127.0.0.1:1',
+      async () => {
+        attempts++;
+        throw new Error('spawn /usr/bin/chromium EMFILE');
+      },
+    );
+    for (let test = 0; test < 3; test++) await expect(shared.get()).rejects.toThrow('Chromium did not start: spawn /usr/bin/chromium EMFILE');
+    expect(attempts).toBe(1);
+    await shared.close();
+  });
+
   // A client that goes away mid-body (a cancelled fetch, a closed tab) must not
   // leave the file open: tens of thousands of them once left Chromium unable to start (EMFILE).
   it.skipIf(!existsSync('/proc/self/fd'))('the static server closes the file of every response the client abandons', async () => {
@@ -226,6 +240,11 @@ const urlOf = (route: Route) => `${origin}/${route.path}`;
 describe.skipIf(stale)('the built site over HTTP', () => {
   let crawled: Promise<Crawl> | null = null;
   const result = () => (crawled ??= crawl([`${origin}/`, `${origin}/en/`]));
+  // A test given up on (e.g. under a --testTimeout) leaves its crawl running: let it
+  // settle before the browser suite starts, so its requests do not compete with Chromium.
+  afterAll(async () => {
+    await crawled?.catch(() => undefined);
+  });
   const htmlPages = async () => [...(await result()).pages.values()].filter((p) => p.html !== null);
 
   it('static server: index.html for folders, content types, 404, nothing outside dist/', async () => {
@@ -281,17 +300,19 @@ describe.skipIf(stale)('the built site over HTTP', () => {
 });
 
 describe.skipIf(stale || noBrowser)('in Chromium', () => {
-  let browser: Browser;
+  const browser = sharedBrowser(() => origin);
   let context: BrowserContext;
   const axeFindings: unknown[] = [];
 
   beforeAll(async () => {
-    browser = await launch(origin);
-    context = browser.context;
     await mkdir(SHOTS, { recursive: true });
   });
+  // Chromium failing to start fails each of these tests, with its cause.
+  beforeEach(async () => {
+    context = (await browser.get()).context;
+  });
   afterAll(async () => {
-    await browser?.close();
+    await browser.close();
     if (axeFindings.length) await writeFile(path.join(ROOT, 'artifacts/axe.json'), `${JSON.stringify(axeFindings, null, 1)}\n`);
   });
 
