@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import path from 'node:path';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -77,9 +78,9 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     'cache-control': 'no-store',
   });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res);
+  // pipeline, not pipe: a client that leaves mid-body must not leave the file open
+  // (pipe only unpipes, and the paused read stream keeps its descriptor for good).
+  pipeline(createReadStream(file), res, () => undefined);
 }
 
 /** Serves `dir` on 127.0.0.1 at an ephemeral port. */

@@ -16,18 +16,53 @@ export interface Browser {
 /** Launches Chromium on a fresh profile; requests leaving `origin` are refused (the report is self-contained). */
 export async function launch(origin: string): Promise<Browser> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 900 },
-    colorScheme: 'light',
-  });
-  await refuseOutside(context, origin);
+  let context: BrowserContext | undefined;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1366, height: 900 },
+      colorScheme: 'light',
+    });
+    await refuseOutside(context, origin);
+  } catch (e) {
+    // A launch that fails leaves neither a browser nor its profile behind.
+    await context?.close().catch(() => undefined);
+    await rm(profile, { recursive: true, force: true });
+    throw e;
+  }
   return {
     context,
     close: async () => {
       await context.close().catch(() => undefined);
       await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SharedBrowser {
+  /** The suite's Chromium, launched by the first test that asks; a launch that failed rejects every later ask too. */
+  get: () => Promise<Browser>;
+  /** Closes it, if it started. */
+  close: () => Promise<void>;
+}
+
+/**
+ * One Chromium for a suite, asked for in a beforeEach rather than launched in a
+ * beforeAll: when it cannot start (e.g. spawn EMFILE), every test that needs it
+ * fails with the cause, where a failing beforeAll leaves them all reported as
+ * skipped. Only a Chromium that is not installed skips them (see missingBrowser).
+ */
+export function sharedBrowser(origin: () => string, start: (origin: string) => Promise<Browser> = launch): SharedBrowser {
+  let started: Promise<Browser> | null = null;
+  return {
+    get: () =>
+      (started ??= start(origin()).catch((e: unknown) => {
+        throw new Error(`Chromium did not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      })),
+    close: async () => {
+      const browser = await started?.catch(() => null);
+      await browser?.close();
     },
   };
 }

@@ -9,10 +9,11 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/site/csp.ts';
 import { serveStatic, type StaticServer } from '../../src/exports/staticServer.ts';
-import { launch, visit, type Browser } from './browser.ts';
+import type { BrowserContext } from 'playwright-core';
+import { sharedBrowser, visit } from './browser.ts';
 import { missingBrowser, staleDist } from './preconditions.ts';
 import { policiesOf, selfContainedProblems } from './selfContained.ts';
 
@@ -88,7 +89,8 @@ describe.skipIf(stale)('every HTML file of dist/', () => {
 describe.skipIf(noBrowser)('in Chromium, a planted page', () => {
   let dir: string;
   let server: StaticServer;
-  let browser: Browser;
+  const browser = sharedBrowser(() => server.origin);
+  let context: BrowserContext;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-csp-'));
     await mkdir(path.join(dir, 'planted'));
@@ -97,16 +99,19 @@ describe.skipIf(noBrowser)('in Chromium, a planted page', () => {
       page('', '<img src="https://cdn.example.com/x.png" alt=""><script>document.title = "ran"</script>'),
     );
     server = await serveStatic(dir);
-    browser = await launch(server.origin);
+  });
+  // Chromium failing to start fails the test, with its cause.
+  beforeEach(async () => {
+    context = (await browser.get()).context;
   });
   afterAll(async () => {
-    await browser?.close();
+    await browser.close();
     await server?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('is reported for its off-origin request, and the policy stops its inline script', async () => {
-    const { page: p, errors } = await visit(browser.context, `${server.origin}/planted/`);
+    const { page: p, errors } = await visit(context, `${server.origin}/planted/`);
     expect(await p.title()).not.toBe('ran');
     expect(errors).toContain('request leaves the site: https://cdn.example.com/x.png');
     expect(errors.some((e) => /^console error: .*Content Security Policy/.test(e))).toBe(true);

@@ -2,19 +2,23 @@
 // opened in Chromium — every page kind in both languages, accessibility (axe),
 // key figures against the JSON, a page without JavaScript, and screenshots/PDF
 // for CI artefacts. Needs `npm run build` first and Debian's chromium.
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, get as httpGet, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fig, isSuppressed, percent, valueOf, type Lang } from '../../src/lib/format.ts';
 import type { Ratio, ScopeSnapshot } from '../../src/schema/output.ts';
 import { periodScope, reportAt, snapshotScope, type Report } from '../../src/site/data.ts';
 import { pageData } from '../../src/site/page.ts';
 import { href, PAGE_KINDS, routesOf, siteOf, type PageKind, type Route, type Site } from '../../src/site/routes.ts';
-import { describeViolations, horizontalOverflow, launch, visit, type Browser } from './browser.ts';
+import { describeViolations, horizontalOverflow, sharedBrowser, visit } from './browser.ts';
 import { countPdfPages } from '../../src/exports/pdf.ts';
 import { brokenReferences, crawl, type Crawl } from './crawl.ts';
 import { missingBrowser, staleDist } from './preconditions.ts';
@@ -40,7 +44,8 @@ describe('preconditions', () => {
   });
 });
 
-describe('the e2e helpers themselves', () => {
+// Seconds of work each: a bound sized to it, unlike the suites over the whole site.
+describe('the e2e helpers themselves', { timeout: 60_000 }, () => {
   it('the static server refuses escapes; the crawler reports every broken link, redirect and anchor', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-site-'));
     const outside = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-outside-'));
@@ -59,7 +64,11 @@ describe('the e2e helpers themselves', () => {
       await writeFile(path.join(dir, 'a/index.html'), '<html lang="en"><h1 id="top">A</h1><a href="../">up</a><img src="/gone.png"></html>');
       const local = await serveStatic(dir);
       try {
-        const status = async (p: string) => (await fetch(`${local.origin}${p}`, { redirect: 'manual' })).status;
+        const status = async (p: string) => {
+          const res = await fetch(`${local.origin}${p}`, { redirect: 'manual' });
+          await res.body?.cancel();
+          return res.status;
+        };
         expect(await status('/leak.txt')).toBe(403);
         expect(await status('/..%2f..%2fetc/passwd')).toBe(403);
         expect(await status('/style.css')).toBe(200);
@@ -72,6 +81,132 @@ describe('the e2e helpers themselves', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
       await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('the crawler asks only for the headers of downloads, keeps to its concurrency and leaves no response open', async () => {
+    // 12 pages, each linking 25 PNG downloads of 1 MiB, an embed page and a stylesheet; a
+    // ".php" that is really a page (a HEAD shows it, then it is fetched and followed);
+    // extensionless 32 MiB downloads (fetched, their bodies dropped: one left unread would
+    // hold a socket of the crawler's pool, and more of them than its size would stall it);
+    // broken ones of each kind.
+    const PAGES = 12;
+    const PNGS = 25;
+    const CONCURRENCY = 3;
+    const png = Buffer.alloc(1 << 20, 7);
+    // Larger than the socket buffers: unless the client reads or cancels it, its response stays open.
+    const blob = Buffer.alloc(32 << 20, 7);
+    const html = (body: string) => `<html lang="en"><link rel="stylesheet" href="/s.css">${body}</html>`;
+    const log: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const open = new Set<ServerResponse>();
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      log.push(`${req.method} ${url.pathname}`);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      open.add(res);
+      res.on('close', () => open.delete(res));
+      // Each answer waits a moment, so requests the crawler runs side by side overlap here;
+      // until it starts, the client is surely still waiting on the request.
+      const reply = (status: number, type: string, body: string | Buffer) =>
+        setTimeout(() => {
+          inFlight--;
+          res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        }, 3);
+      const p = url.pathname;
+      let m: RegExpExecArray | null;
+      if (p === '/')
+        reply(200, 'text/html', html(Array.from({ length: PAGES }, (_, i) => `<a href="/p${i}/">${i}</a>`).join('') + '<a href="/legacy.php">old</a><a href="/blob0">0</a><a href="/blob1">1</a><a href="/blob2">2</a><a href="/blob3">3</a><a href="/nothing.csv">gone</a>'));
+      else if ((m = /^\/p(\d+)\/$/.exec(p)))
+        reply(200, 'text/html', html(Array.from({ length: PNGS }, (_, j) => `<a href="c${j}.png">PNG</a>`).join('') + `<a href="e/#chart">embed</a><img src="/p${m[1]}/c0.png">`));
+      else if (/^\/p\d+\/e\/$/.test(p)) reply(200, 'text/html', html('<svg id="chart"></svg><a href="../c0.png">PNG</a><img src="missing.svg">'));
+      else if (/^\/p\d+\/c\d+\.png$/.test(p)) reply(200, 'image/png', png);
+      else if (p === '/s.css') reply(200, 'text/css', 'p{}');
+      else if (p === '/legacy.php') reply(200, 'text/html', html('<a href="/deep/">deep</a>'));
+      else if (p === '/deep/') reply(200, 'text/html', html('deep'));
+      else if (/^\/blob\d$/.test(p)) reply(200, 'application/octet-stream', blob);
+      else reply(404, 'text/plain', 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const openFds = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+    const baseline = openFds();
+    try {
+      const c = await crawl([`${origin}/`], CONCURRENCY);
+      const broken = brokenReferences(c, origin).map((b) => b.replace(/ — .*/, ''));
+      expect(broken.sort()).toEqual([...Array.from({ length: PAGES }, (_, i) => `/p${i}/e/missing.svg (404)`), '/nothing.csv (404)'].sort());
+      const count = (re: RegExp) => log.filter((l) => re.test(l)).length;
+      expect(count(/^GET .*\.(png|svg|csv|css)$/), 'downloads and assets fetched with GET').toBe(0);
+      expect(count(/^HEAD \/p\d+\/c\d+\.png$/)).toBe(PAGES * PNGS);
+      expect(count(/^GET \/p\d+\/(e\/)?$/)).toBe(2 * PAGES);
+      expect(log.filter((l) => l.endsWith(' /legacy.php'))).toEqual(['HEAD /legacy.php', 'GET /legacy.php']);
+      expect(c.pages.get(`${origin}/deep/`)?.status).toBe(200);
+      expect(log.filter((l) => l.includes(' /blob')).sort()).toEqual(['GET /blob0', 'GET /blob1', 'GET /blob2', 'GET /blob3']);
+      expect(new Set(log).size, 'each URL asked for once (HEAD then GET for a page in disguise)').toBe(log.length);
+      expect(maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
+      expect(maxInFlight, 'requests side by side').toBeGreaterThan(1);
+      // A dropped body closes its response a moment after the crawl returns.
+      for (let tries = 0; tries < 100 && (open.size > 0 || openFds() > baseline); tries++) await sleep(20);
+      expect([...open].map((r) => `${r.req.method} ${r.req.url}`), 'responses still open').toEqual([]);
+      // Nor sockets, on either end (the crawler's keep-alive ones included).
+      expect(openFds() - baseline, 'descriptors left open by the crawl').toBeLessThanOrEqual(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a Chromium that cannot start fails each test that needs it, with the cause, after one attempt', async () => {
+    let attempts = 0;
+    const shared = sharedBrowser(
+      () => 'http://127.0.0.1:1',
+      async () => {
+        attempts++;
+        throw new Error('spawn /usr/bin/chromium EMFILE');
+      },
+    );
+    for (let test = 0; test < 3; test++) await expect(shared.get()).rejects.toThrow('Chromium did not start: spawn /usr/bin/chromium EMFILE');
+    expect(attempts).toBe(1);
+    await shared.close();
+  });
+
+  // A client that goes away mid-body (a cancelled fetch, a closed tab) must not
+  // leave the file open: tens of thousands of them once left Chromium unable to start (EMFILE).
+  it.skipIf(!existsSync('/proc/self/fd'))('the static server closes the file of every response the client abandons', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tierscope-e2e-abort-'));
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    try {
+      // Larger than the socket buffers of both ends, so the server is still reading when the client leaves.
+      await writeFile(path.join(dir, 'big.png'), Buffer.alloc(32 << 20, 1));
+      const local = await serveStatic(dir);
+      try {
+        const baseline = openFds();
+        const abandon = () =>
+          new Promise<void>((resolve, reject) => {
+            const req = httpGet(`${local.origin}/big.png`, (res) => {
+              res.once('data', () => {
+                req.destroy();
+                resolve();
+              });
+            });
+            req.on('error', (e) => (req.destroyed ? resolve() : reject(e)));
+          });
+        const ABANDONED = 40;
+        for (let i = 0; i < ABANDONED; i += 8) await Promise.all(Array.from({ length: 8 }, abandon));
+        // The server sees each close a little later: poll a bounded number of times.
+        let now = openFds();
+        for (let tries = 0; tries < 100 && now > baseline; tries++) {
+          await sleep(20);
+          now = openFds();
+        }
+        expect(now - baseline, `file descriptors still open after ${ABANDONED} abandoned responses`).toBeLessThanOrEqual(0);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
@@ -105,10 +240,20 @@ const urlOf = (route: Route) => `${origin}/${route.path}`;
 describe.skipIf(stale)('the built site over HTTP', () => {
   let crawled: Promise<Crawl> | null = null;
   const result = () => (crawled ??= crawl([`${origin}/`, `${origin}/en/`]));
+  // A test given up on (e.g. under a --testTimeout) leaves its crawl running: let it
+  // settle before the browser suite starts, so its requests do not compete with Chromium.
+  afterAll(async () => {
+    await crawled?.catch(() => undefined);
+  });
   const htmlPages = async () => [...(await result()).pages.values()].filter((p) => p.html !== null);
 
   it('static server: index.html for folders, content types, 404, nothing outside dist/', async () => {
-    const get = (p: string) => fetch(`${origin}${p}`, { redirect: 'manual' });
+    // Headers only: each body is cancelled, so no response holds a connection or a file.
+    const get = async (p: string) => {
+      const res = await fetch(`${origin}${p}`, { redirect: 'manual' });
+      await res.body?.cancel();
+      return res;
+    };
     const home = await get('/');
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -155,17 +300,19 @@ describe.skipIf(stale)('the built site over HTTP', () => {
 });
 
 describe.skipIf(stale || noBrowser)('in Chromium', () => {
-  let browser: Browser;
+  const browser = sharedBrowser(() => origin);
   let context: BrowserContext;
   const axeFindings: unknown[] = [];
 
   beforeAll(async () => {
-    browser = await launch(origin);
-    context = browser.context;
     await mkdir(SHOTS, { recursive: true });
   });
+  // Chromium failing to start fails each of these tests, with its cause.
+  beforeEach(async () => {
+    context = (await browser.get()).context;
+  });
   afterAll(async () => {
-    await browser?.close();
+    await browser.close();
     if (axeFindings.length) await writeFile(path.join(ROOT, 'artifacts/axe.json'), `${JSON.stringify(axeFindings, null, 1)}\n`);
   });
 
