@@ -8,8 +8,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Unit and pipeline tests: a fixed bound, generous for a loaded 2-core machine.
-        test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/e2e/**'], testTimeout: 120_000, hookTimeout: 120_000 },
+        // Unit and pipeline tests: no fixed wall clock either. A loaded 2-core machine
+        // runs a pipeline many times slower than a quiet one, and slow is not broken;
+        // .ci/run bounds the whole run instead.
+        test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, 'tests/e2e/**'], testTimeout: 0, hookTimeout: 0 },
       },
       {
         extends: true,

@@ -125,7 +125,7 @@ beforeAll(async () => {
   await writeFile(path.join(base, 'chart.png'), await pngWithText('Title', 'Customers by tier'));
   await writeFile(path.join(base, 'deck.pptx'), await pptx('Customers by tier'));
   ground = await groundTruth(input, config, meta.periods);
-}, 600_000);
+});
 
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });

@@ -193,7 +193,7 @@ describe.skipIf(stale !== null || noBrowser !== null || noPoppler !== null)(`the
       // pdftotext ends every page with a form feed: the last piece is what follows the last page.
       text.set(lang, execFileSync('pdftotext', ['-layout', r.outFile, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\f').slice(0, -1));
     }
-  }, 180_000);
+  });
 
   const pagesOf = (lang: Lang) => text.get(lang)!;
   // As the site shows a figure: "< 10" or "—" where withheld.

@@ -78,7 +78,7 @@ beforeAll(async () => {
   const again = p.npm('build');
   if (again.status !== 0) throw new Error(`second build failed (${again.status}):\n${again.stderr.slice(-4000)}`);
   second = await tree(dist);
-}, 1_200_000);
+});
 
 afterAll(async () => {
   await p?.remove();

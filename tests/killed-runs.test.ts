@@ -270,7 +270,7 @@ describe('a killed build', () => {
       await copy.put('data/tierscope.config.json', config);
     }
     await rm(bank, { recursive: true, force: true });
-  }, 600_000);
+  });
   afterAll(async () => {
     await Promise.all([ref?.remove(), p?.remove()]);
   });
@@ -315,5 +315,5 @@ describe('a killed build', () => {
     expect(await siblings(dist)).toEqual([]);
     expect(existsSync(path.join(p.root, 'public'))).toBe(true);
     expect((await readdir(path.join(p.root, 'public'))).filter((n) => TEMP.test(n))).toEqual([]);
-  }, 900_000);
+  });
 });

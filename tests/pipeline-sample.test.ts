@@ -21,7 +21,7 @@ beforeAll(async () => {
   out = path.join(dir, 'out');
   await runInProcess(data, out);
   meta = await readJson(out, 'meta.json');
-}, 120_000);
+});
 
 const num = (x: unknown): x is number => typeof x === 'number';
 
