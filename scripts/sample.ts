@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkOutputFolder, OutputRefused } from '../src/engine/outputDir.ts';
 import {
   DEFAULT_SEED,
   DEFAULT_START,
@@ -21,11 +22,16 @@ function writeAll(fd: number, chunk: Uint8Array): number {
 }
 
 const USAGE = `usage: npm run sample -- [options]
-  --out DIR          output folder (default data/sample)
+  --out DIR          output folder (default data/sample): absent, empty, or one this
+                     command wrote (snapshot_<date>.csv files only); anything else is
+                     refused with exit code 2
   --customers N      customers in the first snapshot (default 200000)
   --snapshots K      month-end snapshots (default 12)
   --start DATE       first snapshot, a month end (default ${DEFAULT_START})
   --seed S           PRNG seed, an integer (default ${DEFAULT_SEED})`;
+
+/** What this command (and the build, its .complete stamp) writes into its folder. */
+const SAMPLE_ENTRY = /^(snapshot_\d{4}-\d{2}-\d{2}\.csv|\.snapshot_\d{4}-\d{2}-\d{2}\.csv\.tmp|\.complete)$/;
 
 function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -37,7 +43,7 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
   return v;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -60,6 +66,14 @@ function main(): void {
     return;
   }
   const out = resolve(values.out ?? 'data/sample');
+  // Stale snapshots are removed and same-named ones overwritten below: only in a folder of the sample's own.
+  try {
+    await checkOutputFolder(values.out ?? 'data/sample', { owns: (n) => SAMPLE_ENTRY.test(n) });
+  } catch (e) {
+    if (!(e instanceof OutputRefused)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  }
   const customers = intOption('customers', values.customers, 200_000, 1);
   const snapshots = intOption('snapshots', values.snapshots, 12, 1);
   const seed = intOption('seed', values.seed, DEFAULT_SEED, 0);
@@ -122,4 +136,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

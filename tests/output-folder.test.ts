@@ -3,6 +3,7 @@
 // output of the tool. Everything else is refused, and the user's files are left
 // byte for byte as they were.
 import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stageFolder, stageOutput } from '../src/engine/outputDir.ts';
@@ -238,5 +239,28 @@ describe('the pipeline CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`error: refusing to replace ${slash(data)}: it is the data folder; choose an empty or new folder outside it\n`);
     expect(await readTree(data)).toEqual(before);
+  });
+});
+
+describe('the sample generator (writes into its folder in place)', () => {
+  const sample = (args: string[]) => spawnSync(process.execPath, ['scripts/sample.ts', '--customers', '1000', ...args], { encoding: 'utf8' });
+
+  it('refuses a folder of the user’s files, exit 2, the files byte-identical', async () => {
+    const out = await userFolder(path.join(await tempDir(), 'data'));
+    await writeFile(path.join(out, 'snapshot_2024-12-31.csv'), 'customer_id,branch,aum,deposits\nREAL,B,1,1\n');
+    const before = await readTree(out);
+    const r = sample(['--snapshots', '1', '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`refusing to replace ${slash(out)}: it holds 3 entries Tierscope did not write (budget.xlsx, drafts, notes.txt); choose an empty or new folder\n`);
+    expect(await readTree(out)).toEqual(before);
+  });
+
+  it('rewrites its own previous output', async () => {
+    const out = path.join(await tempDir(), 'sample');
+    expect(sample(['--snapshots', '3', '--out', out]).status).toBe(0);
+    await writeFile(path.join(out, '.complete'), 'sample-bank 1\n');
+    const r = sample(['--snapshots', '2', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['.complete', 'snapshot_2024-12-31.csv', 'snapshot_2025-01-31.csv']);
   });
 });

@@ -67,6 +67,12 @@ const SOURCE_FOLDERS: [string, boolean][] = [
 export interface OutputFolderOptions {
   /** The data folders the run reads: the output must not be one, lie inside one, or hold one. */
   data?: string[];
+  /**
+   * For a tool that writes into its folder in place and marks nothing (the sample
+   * generator): the entry names it writes. An unmarked folder holding only such
+   * names is taken as its previous output.
+   */
+  owns?: (name: string) => boolean;
 }
 
 const missing = (e: unknown) => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException)?.code ?? '');
@@ -190,7 +196,7 @@ async function foreignInOutput(dir: string, names: string[]): Promise<string[] |
 }
 
 /** The folder is absent, empty, or a previous output with nothing added; else OutputRefused. */
-async function checkOwned(target: string, name: Resolved['name']): Promise<void> {
+async function checkOwned(target: string, name: Resolved['name'], owns?: (name: string) => boolean): Promise<void> {
   const st = await lstat(target).catch((e: unknown) => {
     if (missing(e)) return null;
     throw e;
@@ -201,7 +207,7 @@ async function checkOwned(target: string, name: Resolved['name']): Promise<void>
   const names = (await readdir(target)).filter((n) => !OS_FILES.has(n)).sort();
   if (names.length === 0) return;
   const foreign = await foreignInOutput(target, names);
-  const theirs = foreign ?? names;
+  const theirs = foreign ?? names.filter((n) => !owns?.(n));
   if (theirs.length === 0) return;
   const n = theirs.length;
   const list = `${theirs.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}`;
@@ -222,7 +228,7 @@ export async function checkOutputFolder(out: string, opts: OutputFolderOptions =
   const { target, name } = await resolveOut(out);
   await checkApart(target, name(true), opts);
   try {
-    await checkOwned(target, name);
+    await checkOwned(target, name, opts.owns);
   } catch (e) {
     throw e instanceof OutputRefused ? e : outputError(e, out, 'reading what it holds');
   }
