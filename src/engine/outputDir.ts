@@ -225,15 +225,17 @@ async function checkOwned(target: string, name: Resolved['name'], owns?: (name: 
  * but an absent or empty folder or a previous output of the tool. Touches nothing.
  */
 export async function checkOutputFolder(out: string, opts: OutputFolderOptions = {}): Promise<string> {
-  const { target, name } = await resolveOut(out);
-  await checkApart(target, name(true), opts);
   try {
+    const { target, name } = await resolveOut(out);
+    const isFolder = await stat(target).then((s) => s.isDirectory(), () => true);
+    await checkApart(target, name(isFolder), opts);
     await checkOwned(target, name, opts.owns);
+    return target;
   } catch (e) {
     throw e instanceof OutputRefused ? e : outputError(e, out, 'reading what it holds');
   }
-  return target;
 }
+
 const stagePrefix = (out: string) => `.${path.basename(out)}.tierscope-tmp-`;
 const oldPrefix = (out: string) => `.${path.basename(out)}.tierscope-old-`;
 
