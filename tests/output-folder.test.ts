@@ -2,11 +2,11 @@
 // the build's dist/ are replaced only when empty, absent, or holding a previous
 // output of the tool. Everything else is refused, and the user's files are left
 // byte for byte as they were.
-import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stageFolder, stageOutput } from '../src/engine/outputDir.ts';
+import { stageFolder, stageOutput, writeInPlace } from '../src/engine/outputDir.ts';
 import { readTree, runCli, tempDir, writeSnapshots, type Row } from './helpers/pipeline.ts';
 import { ROOT } from './helpers/project.ts';
 
@@ -167,8 +167,19 @@ describe('folders the tool may replace', () => {
     await mkdir(path.join(first.dir, '_astro'));
     await first.commit();
     expect(await replace(out)).toBe('replaced');
-    expect((await readdir(out)).sort()).toEqual(['.tierscope-output', 'index.html']);
+    expect((await readdir(out)).sort()).toEqual(['.tierscope-output.json', 'index.html']);
     expect(await leftovers(path.dirname(out))).toEqual([]);
+  });
+
+  it('a previous output that `npm run build:exports` added to in place: replaced; a user’s file added before it: refused', async () => {
+    const out = path.join(await tempDir(), 'dist');
+    expect(await replace(out)).toBe('replaced');
+    await writeFile(path.join(out, 'notes.txt'), 'mine\n');
+    await writeInPlace(out, () => mkdir(path.join(out, 'exports')));
+    refused(await replace(out), /and 1 entry Tierscope did not write \(notes\.txt\)/);
+    await writeFile(path.join(path.dirname(out), 'notes.txt'), await readFile(path.join(out, 'notes.txt')));
+    await rm(path.join(out, 'notes.txt'));
+    expect(await replace(out)).toBe('replaced');
   });
 
   it('a previous pipeline output (its manifest, no marker): replaced', async () => {
@@ -177,7 +188,7 @@ describe('folders the tool may replace', () => {
     const a = await s.write('snapshots/2025-12-31.json', '{}');
     await s.write('manifest.json', JSON.stringify({ outputVersion: 1, toolVersion: 'x', outputs: [a] }));
     await s.commit();
-    expect(await readdir(out)).not.toContain('.tierscope-output'); // the manifest is the pipeline's mark
+    expect(await readdir(out)).not.toContain('.tierscope-output.json'); // the manifest is the pipeline's mark
     expect(await replace(out)).toBe('replaced');
   });
 

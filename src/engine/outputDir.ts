@@ -50,7 +50,7 @@ export function outputError(e: unknown, out: string, doing: string): unknown {
  * manifest.json marks it): the top-level entries the tool wrote there, so the
  * next run knows the folder is its own and notices anything added since.
  */
-export const MARKER = '.tierscope-output';
+export const MARKER = '.tierscope-output.json';
 /** Files an OS puts in any folder it shows; never the user's work. */
 const OS_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
@@ -236,6 +236,27 @@ export async function checkOutputFolder(out: string, opts: OutputFolderOptions =
   }
 }
 
+/**
+ * For a step that writes into an existing output in place (`npm run build:exports`
+ * into dist/): runs `write`, then counts the top-level entries it created as the
+ * tool's in the folder's marker, so the next build does not take them for the
+ * user's. Entries that were there before keep their standing.
+ */
+export async function writeInPlace<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  const markerFile = path.join(dir, MARKER);
+  const before = new Set(await readdir(dir).catch(() => [] as string[]));
+  const result = await write();
+  const marker = await readFile(markerFile, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null).catch(() => null);
+  if (marker && Array.isArray(marker.entries)) {
+    const added = (await readdir(dir)).filter((n) => !before.has(n));
+    if (added.length) {
+      const entries = [...new Set([...marker.entries.map(String), ...added])].sort();
+      await writeFile(markerFile, `${JSON.stringify({ ...marker, entries }, null, 1)}\n`);
+    }
+  }
+  return result;
+}
+
 const stagePrefix = (out: string) => `.${path.basename(out)}.tierscope-tmp-`;
 const oldPrefix = (out: string) => `.${path.basename(out)}.tierscope-old-`;
 
@@ -294,7 +315,8 @@ export async function stageFolder(out: string, opts: StageOptions = {}): Promise
       try {
         if (opts.marker !== false) {
           const entries = (await readdir(dir)).filter((n) => n !== MARKER).sort();
-          await writeFile(path.join(dir, MARKER), `${JSON.stringify({ writtenBy: 'Tierscope', entries }, null, 1)}\n`);
+          const note = 'Written by Tierscope, which replaces this folder whole on its next run; keep your own files elsewhere.';
+          await writeFile(path.join(dir, MARKER), `${JSON.stringify({ writtenBy: 'Tierscope', note, entries }, null, 1)}\n`);
         }
       } catch (e) {
         throw outputError(e, out, `writing ${MARKER}`);
