@@ -1,13 +1,14 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
-import { checkOutputFolder, OutputRefused } from './src/engine/outputDir.ts';
+import { checkOutputFolder, markOutput, OutputRefused } from './src/engine/outputDir.ts';
 
 // A second build (a test, the PDF work) can go elsewhere without touching dist/.
 const outDir = process.env.TIERSCOPE_OUT_DIR || './dist';
 
 // Astro empties its output folder before building. `npm run build` hands it a fresh
 // temporary folder; `npm run build:site` on its own hands it dist/ (or TIERSCOPE_OUT_DIR),
-// which must then be Tierscope's to replace like any other output (src/engine/outputDir.ts).
+// which must then be Tierscope's to replace like any other output (src/engine/outputDir.ts),
+// and is marked as Tierscope's once built.
 /** @type {import('astro').AstroIntegration} */
 const outputFolderIsOurs = {
   name: 'tierscope:output-folder',
@@ -20,6 +21,9 @@ const outputFolderIsOurs = {
         process.stderr.write(`build:site: ${e.message}\n`);
         process.exit(2);
       }
+    },
+    'astro:build:done': async () => {
+      await markOutput(outDir);
     },
   },
 };

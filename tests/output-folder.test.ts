@@ -2,11 +2,11 @@
 // the build's dist/ are replaced only when empty, absent, or holding a previous
 // output of the tool. Everything else is refused, and the user's files are left
 // byte for byte as they were.
-import { lstat, mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stageFolder, stageOutput, writeInPlace } from '../src/engine/outputDir.ts';
+import { markOutput, stageFolder, stageOutput, writeInPlace } from '../src/engine/outputDir.ts';
 import { readTree, runCli, tempDir, writeSnapshots, type Row } from './helpers/pipeline.ts';
 import { ROOT } from './helpers/project.ts';
 
@@ -135,6 +135,25 @@ describe('folders that are not the tool’s are refused, their files untouched',
     expect(await readdir(dir)).toEqual(['budget.xlsx']);
   });
 
+  it('writing in place (`npm run build:exports`) into a folder of the user’s files: refused before anything is written', async () => {
+    const out = await userFolder(path.join(await tempDir(), 'www'));
+    const before = await readTree(out);
+    let wrote = false;
+    const e = await writeInPlace(out, async () => void (wrote = true)).catch((err: unknown) => err);
+    refused(e, `refusing to replace ${slash(out)}: it holds 3 entries Tierscope did not write (budget.xlsx, drafts, notes.txt); choose an empty or new folder`);
+    expect(wrote).toBe(false);
+    expect(await readTree(out)).toEqual(before);
+  });
+
+  it('writing in place into a previous output the user added a file to: refused', async () => {
+    const out = path.join(await tempDir(), 'dist');
+    expect(await replace(out)).toBe('replaced');
+    await writeFile(path.join(out, 'notes.txt'), 'mine\n');
+    const e = await writeInPlace(out, () => mkdir(path.join(out, 'exports'))).catch((err: unknown) => err);
+    refused(e, /and 1 entry Tierscope did not write \(notes\.txt\)/);
+    expect((await readdir(out)).sort()).toEqual(['.tierscope-output.json', 'index.html', 'notes.txt']);
+  });
+
   it('a file where a parent folder should be: refused', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, 'budget.xlsx'), 'x');
@@ -171,14 +190,28 @@ describe('folders the tool may replace', () => {
     expect(await leftovers(path.dirname(out))).toEqual([]);
   });
 
-  it('a previous output that `npm run build:exports` added to in place: replaced; a user’s file added before it: refused', async () => {
+  it('a previous output that `npm run build:exports` added to in place: replaced', async () => {
     const out = path.join(await tempDir(), 'dist');
     expect(await replace(out)).toBe('replaced');
-    await writeFile(path.join(out, 'notes.txt'), 'mine\n');
     await writeInPlace(out, () => mkdir(path.join(out, 'exports')));
-    refused(await replace(out), /and 1 entry Tierscope did not write \(notes\.txt\)/);
-    await writeFile(path.join(path.dirname(out), 'notes.txt'), await readFile(path.join(out, 'notes.txt')));
-    await rm(path.join(out, 'notes.txt'));
+    expect(await replace(out)).toBe('replaced');
+  });
+
+  it('written in place into an absent folder (`npm run build:exports` before any build): marked, then replaced', async () => {
+    const out = path.join(await tempDir(), 'dist');
+    await writeInPlace(out, async () => {
+      await mkdir(path.join(out, 'exports'), { recursive: true });
+      await writeFile(path.join(out, 'exports', 'deck.pptx'), 'x');
+    });
+    expect((await readdir(out)).sort()).toEqual(['.tierscope-output.json', 'exports']);
+    expect(await replace(out)).toBe('replaced');
+  });
+
+  it('a site Astro built whole (`npm run build:site` alone), marked when done: replaced', async () => {
+    const out = path.join(await tempDir(), 'dist');
+    await mkdir(path.join(out, '_astro'), { recursive: true });
+    await writeFile(path.join(out, 'index.html'), 'old');
+    await markOutput(out);
     expect(await replace(out)).toBe('replaced');
   });
 
@@ -253,7 +286,7 @@ describe('the pipeline CLI', () => {
   });
 });
 
-describe('the sample generator (writes into its folder in place)', () => {
+describe('the sample generator', () => {
   const sample = (args: string[]) => spawnSync(process.execPath, ['scripts/sample.ts', '--customers', '1000', ...args], { encoding: 'utf8' });
 
   it('refuses a folder of the user’s files, exit 2, the files byte-identical', async () => {
@@ -262,16 +295,65 @@ describe('the sample generator (writes into its folder in place)', () => {
     const before = await readTree(out);
     const r = sample(['--snapshots', '1', '--out', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`refusing to replace ${slash(out)}: it holds 3 entries Tierscope did not write (budget.xlsx, drafts, notes.txt); choose an empty or new folder\n`);
+    expect(r.stderr).toBe(`refusing to replace ${slash(out)}: it holds 4 entries Tierscope did not write (budget.xlsx, drafts, notes.txt, …); choose an empty or new folder\n`);
     expect(await readTree(out)).toEqual(before);
   });
 
-  it('rewrites its own previous output', async () => {
+  it('refuses a folder of the analyst’s real snapshot_<date>.csv exports (named like its own), exit 2, the files byte-identical', async () => {
+    const out = path.join(await tempDir(), 'exports');
+    await mkdir(out);
+    await writeFile(path.join(out, 'snapshot_2024-12-31.csv'), 'customer_id,branch,aum,deposits\nREAL1,B,1,1\n');
+    await writeFile(path.join(out, 'snapshot_2023-06-30.csv'), 'customer_id,branch,aum,deposits\nREAL2,B,2,2\n');
+    const before = await readTree(out);
+    const r = sample(['--snapshots', '1', '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`refusing to replace ${slash(out)}: it holds 2 entries Tierscope did not write (snapshot_2023-06-30.csv, snapshot_2024-12-31.csv); choose an empty or new folder\n`);
+    expect(await readTree(out)).toEqual(before);
+  });
+
+  it('replaces a sample folder from before the marker (the build’s .complete stamp beside its snapshots)', async () => {
+    const out = path.join(await tempDir(), 'sample');
+    await mkdir(out);
+    await writeFile(path.join(out, 'snapshot_2024-12-31.csv'), 'old');
+    await writeFile(path.join(out, 'snapshot_2025-06-30.csv'), 'old, stale');
+    await writeFile(path.join(out, '.complete'), 'sample-bank 1\n');
+    const r = sample(['--snapshots', '1', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['.tierscope-output.json', 'snapshot_2024-12-31.csv']);
+  });
+
+  it('rewrites its own previous output, the build’s stamp in it too, stale snapshots gone', async () => {
     const out = path.join(await tempDir(), 'sample');
     expect(sample(['--snapshots', '3', '--out', out]).status).toBe(0);
-    await writeFile(path.join(out, '.complete'), 'sample-bank 1\n');
+    // what `npm run build` (scripts/build-data.ts) adds after generating it
+    await writeInPlace(out, () => writeFile(path.join(out, '.complete'), 'sample-bank 1\n'));
     const r = sample(['--snapshots', '2', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['.complete', 'snapshot_2024-12-31.csv', 'snapshot_2025-01-31.csv']);
+    expect((await readdir(out)).sort()).toEqual(['.tierscope-output.json', 'snapshot_2024-12-31.csv', 'snapshot_2025-01-31.csv']);
+    expect(await leftovers(path.dirname(out))).toEqual([]);
+  });
+});
+
+describe('the site build and the exports on their own', () => {
+  // Both stop at the check, before any site or export work: seconds each.
+  const run = (args: string[], out: string) =>
+    spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TIERSCOPE_OUT_DIR: out, ASTRO_TELEMETRY_DISABLED: '1' } });
+
+  it('`npm run build:site` (Astro empties its folder) refuses a folder of the user’s files: exit 2, files byte-identical', async () => {
+    const out = await userFolder(path.join(await tempDir(), 'www'));
+    const before = await readTree(out);
+    const r = run([path.join('node_modules', 'astro', 'bin', 'astro.mjs'), 'build'], out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`build:site: refusing to replace ${slash(out)}: it holds 3 entries Tierscope did not write (budget.xlsx, drafts, notes.txt); choose an empty or new folder\n`);
+    expect(await readTree(out)).toEqual(before);
+  });
+
+  it('`npm run build:exports` refuses a folder of the user’s files: exit 2, files byte-identical', async () => {
+    const out = await userFolder(path.join(await tempDir(), 'www'));
+    const before = await readTree(out);
+    const r = run([path.join('scripts', 'build-exports.ts')], out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`exports: refusing to replace ${slash(out)}: it holds 3 entries Tierscope did not write (budget.xlsx, drafts, notes.txt); choose an empty or new folder\n`);
+    expect(await readTree(out)).toEqual(before);
   });
 });

@@ -1,6 +1,8 @@
 // Output is built in a sibling temp folder and swapped in only when complete,
 // so a failed or killed run leaves the previous output untouched. Used for the
-// pipeline's JSON folder and for the whole site (dist/).
+// pipeline's JSON folder, the whole site (dist/) and the sample bank's folder;
+// the steps that write into an output in place (build:exports, build:site alone)
+// check and mark it here too.
 //
 // An output folder is the tool's own: it is replaced only when it is absent,
 // empty, or holds a previous output of the tool (the marker file below, or a
@@ -68,11 +70,11 @@ export interface OutputFolderOptions {
   /** The data folders the run reads: the output must not be one, lie inside one, or hold one. */
   data?: string[];
   /**
-   * For a tool that writes into its folder in place and marks nothing (the sample
-   * generator): the entry names it writes. An unmarked folder holding only such
-   * names is taken as its previous output.
+   * An unmarked folder this tool wrote before it marked its folders (the sample
+   * generator's, stamped by the build): given the folder's entry names, whether
+   * it is one. Such a folder counts as a previous output.
    */
-  owns?: (name: string) => boolean;
+  previous?: (names: string[]) => boolean;
 }
 
 const missing = (e: unknown) => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException)?.code ?? '');
@@ -179,12 +181,9 @@ async function filesBelow(dir: string): Promise<string[]> {
  * previous output at all, else the entries added to it since.
  */
 async function foreignInOutput(dir: string, names: string[]): Promise<string[] | null> {
-  const marker = await readFile(path.join(dir, MARKER), 'utf8').then(
-    (t) => JSON.parse(t) as { entries?: unknown },
-    () => null,
-  ).catch(() => null);
-  if (marker && Array.isArray(marker.entries)) {
-    const ours = new Set([MARKER, ...marker.entries.map(String)]);
+  const marked = await markedEntries(dir);
+  if (marked) {
+    const ours = new Set([MARKER, ...marked]);
     return names.filter((n) => !ours.has(n));
   }
   // The pipeline's folder: its manifest lists every file it wrote.
@@ -196,7 +195,7 @@ async function foreignInOutput(dir: string, names: string[]): Promise<string[] |
 }
 
 /** The folder is absent, empty, or a previous output with nothing added; else OutputRefused. */
-async function checkOwned(target: string, name: Resolved['name'], owns?: (name: string) => boolean): Promise<void> {
+async function checkOwned(target: string, name: Resolved['name'], previous?: (names: string[]) => boolean): Promise<void> {
   const st = await lstat(target).catch((e: unknown) => {
     if (missing(e)) return null;
     throw e;
@@ -207,7 +206,7 @@ async function checkOwned(target: string, name: Resolved['name'], owns?: (name: 
   const names = (await readdir(target)).filter((n) => !OS_FILES.has(n)).sort();
   if (names.length === 0) return;
   const foreign = await foreignInOutput(target, names);
-  const theirs = foreign ?? names.filter((n) => !owns?.(n));
+  const theirs = foreign ?? (previous?.(names) ? [] : names);
   if (theirs.length === 0) return;
   const n = theirs.length;
   const list = `${theirs.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}`;
@@ -229,30 +228,67 @@ export async function checkOutputFolder(out: string, opts: OutputFolderOptions =
     const { target, name } = await resolveOut(out);
     const isFolder = await stat(target).then((s) => s.isDirectory(), () => true);
     await checkApart(target, name(isFolder), opts);
-    await checkOwned(target, name, opts.owns);
+    await checkOwned(target, name, opts.previous);
     return target;
   } catch (e) {
     throw e instanceof OutputRefused ? e : outputError(e, out, 'reading what it holds');
   }
 }
 
+/** The marker's text: the top-level entries the tool wrote, and a word for people who open it. */
+const markerText = (entries: string[]) =>
+  `${JSON.stringify(
+    {
+      writtenBy: 'Tierscope',
+      note: 'Written by Tierscope, which replaces this folder whole on its next run; keep your own files elsewhere.',
+      entries: [...new Set(entries)].filter((n) => n !== MARKER).sort(),
+    },
+    null,
+    1,
+  )}\n`;
+
+/** The entries a folder's marker lists, or null when it has none. */
+async function markedEntries(dir: string): Promise<string[] | null> {
+  const marker = await readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { entries?: unknown }, () => null).catch(() => null);
+  return marker && Array.isArray(marker.entries) ? marker.entries.map(String) : null;
+}
+
 /**
- * For a step that writes into an existing output in place (`npm run build:exports`
- * into dist/): runs `write`, then counts the top-level entries it created as the
- * tool's in the folder's marker, so the next build does not take them for the
- * user's. Entries that were there before keep their standing.
+ * Marks `dir` as the tool's: its marker lists every top-level entry now in it.
+ * For a folder the tool has just written whole (`npm run build:site` alone, into
+ * the folder Astro emptied).
  */
-export async function writeInPlace<T>(dir: string, write: () => Promise<T>): Promise<T> {
-  const markerFile = path.join(dir, MARKER);
+export async function markOutput(dir: string): Promise<void> {
+  try {
+    await writeFile(path.join(dir, MARKER), markerText(await readdir(dir)));
+  } catch (e) {
+    throw outputError(e, dir, `writing ${MARKER}`);
+  }
+}
+
+/**
+ * For a step that writes into an output folder in place (`npm run build:exports`
+ * into dist/, the build's stamp in data/sample/): refuses, like stageFolder, a
+ * folder that is not absent, empty or a previous output, before `write` runs;
+ * then marks the top-level entries `write` added as the tool's, so the next run
+ * does not take them for the user's. A pipeline output is left to its manifest.
+ */
+export async function writeInPlace<T>(dir: string, write: () => Promise<T>, opts: OutputFolderOptions = {}): Promise<T> {
+  await checkOutputFolder(dir, opts);
   const before = new Set(await readdir(dir).catch(() => [] as string[]));
   const result = await write();
-  const marker = await readFile(markerFile, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => null).catch(() => null);
-  if (marker && Array.isArray(marker.entries)) {
-    const added = (await readdir(dir)).filter((n) => !before.has(n));
-    if (added.length) {
-      const entries = [...new Set([...marker.entries.map(String), ...added])].sort();
-      await writeFile(markerFile, `${JSON.stringify({ ...marker, entries }, null, 1)}\n`);
+  try {
+    const marked = await markedEntries(dir);
+    const now = await readdir(dir);
+    if (marked) {
+      const added = now.filter((n) => !before.has(n) && !marked.includes(n));
+      if (added.length) await writeFile(path.join(dir, MARKER), markerText([...marked, ...added]));
+    } else if (!now.includes('manifest.json')) {
+      // Absent, empty or a previous output without a marker: all that is in it now is the tool's.
+      await writeFile(path.join(dir, MARKER), markerText(now));
     }
+  } catch (e) {
+    throw outputError(e, dir, `writing ${MARKER}`);
   }
   return result;
 }
@@ -313,11 +349,7 @@ export async function stageFolder(out: string, opts: StageOptions = {}): Promise
     async commit() {
       const old = path.join(parent, `${oldPrefix(target)}${process.pid}`);
       try {
-        if (opts.marker !== false) {
-          const entries = (await readdir(dir)).filter((n) => n !== MARKER).sort();
-          const note = 'Written by Tierscope, which replaces this folder whole on its next run; keep your own files elsewhere.';
-          await writeFile(path.join(dir, MARKER), `${JSON.stringify({ writtenBy: 'Tierscope', note, entries }, null, 1)}\n`);
-        }
+        if (opts.marker !== false) await writeFile(path.join(dir, MARKER), markerText(await readdir(dir)));
       } catch (e) {
         throw outputError(e, out, `writing ${MARKER}`);
       }
