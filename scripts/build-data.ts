@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SAMPLE_BANK_VERSION } from '../src/lib/sampleBank.ts';
+import { writeInPlace } from '../src/engine/outputDir.ts';
 
 const USER_DIR = 'data/snapshots';
 const SAMPLE_DIR = 'data/sample';
@@ -49,7 +50,8 @@ export async function buildData(): Promise<string> {
   if ((await readFile(marker, 'utf8').catch(() => '')) !== stamp) {
     process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; generating the sample bank into ${SAMPLE_DIR}/\n`);
     npmRun('sample', ['--out', SAMPLE_DIR]);
-    await writeFile(marker, stamp);
+    // Into the sample's folder in place: marked as the tool's, so the next `npm run sample` may replace it.
+    await writeInPlace(SAMPLE_DIR, () => writeFile(marker, stamp));
   } else process.stderr.write(`build: ${USER_DIR}/ holds no snapshot files; using the sample bank in ${SAMPLE_DIR}/\n`);
   npmRun('pipeline', ['--data', SAMPLE_DIR]);
   return SAMPLE_DIR;

@@ -8,6 +8,7 @@ import { settingsOf, type ExportSettings } from '../src/site/exportSettings.ts';
 import { findConfig, loadConfig } from '../src/engine/configFile.ts';
 import { inputDir } from './build-data.ts';
 import { runExports, summaryLines } from '../src/exports/run.ts';
+import { OutputRefused, writeInPlace } from '../src/engine/outputDir.ts';
 
 export async function exportAll(opts: { outDir: string; settings: ExportSettings; siteUrl?: string | null }): Promise<void> {
   const report = reportAt();
@@ -18,7 +19,13 @@ export async function exportAll(opts: { outDir: string; settings: ExportSettings
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { config } = await loadConfig(await findConfig(await inputDir()));
-  exportAll({ outDir: process.env.TIERSCOPE_OUT_DIR || 'dist', settings: settingsOf(config.exports), siteUrl: config.exports.siteUrl }).catch((e) => {
+  const outDir = process.env.TIERSCOPE_OUT_DIR || 'dist';
+  // Into the built site in place, only if it is Tierscope's; what it adds is marked as the build's own (src/engine/outputDir.ts).
+  writeInPlace(outDir, () => exportAll({ outDir, settings: settingsOf(config.exports), siteUrl: config.exports.siteUrl }), { data: ['data', await inputDir()] }).catch((e) => {
+    if (e instanceof OutputRefused) {
+      process.stderr.write(`exports: ${e.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`exports: failed: ${(e as Error).message}\n`);
     process.exit(1);
   });

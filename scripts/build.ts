@@ -7,10 +7,13 @@
 // The site and its exports are built in a temporary folder beside dist/ and
 // swapped in only when complete: a failed or killed build leaves the previous
 // dist/ as it was, and the next build clears what a killed one left behind.
+// dist/ (TIERSCOPE_OUT_DIR) is replaced only when absent, empty or a previous
+// build's; anything else is refused with exit code 2 before any work
+// (src/engine/outputDir.ts).
 import { fileURLToPath } from 'node:url';
 import { buildData, inputDir, npmRun, StepFailed } from './build-data.ts';
 import { findConfig, loadConfig } from '../src/engine/configFile.ts';
-import { OutputError, stageFolder, type StagedFolder } from '../src/engine/outputDir.ts';
+import { checkOutputFolder, OutputError, OutputRefused, stageFolder, type StagedFolder } from '../src/engine/outputDir.ts';
 import { ConfigError } from '../src/lib/config.ts';
 import { EXPORT_SETTINGS_ENV, settingsOf } from '../src/site/exportSettings.ts';
 import { slugNoteLines } from '../src/site/routes.ts';
@@ -25,11 +28,13 @@ let staged: StagedFolder | null = null;
 
 async function main() {
   const t0 = performance.now();
+  // Refused before the data step: a dist/ the build may not replace costs no pipeline run.
+  await checkOutputFolder(OUT_DIR, { data: ['data', await inputDir()] });
   const dataDir = process.argv.includes('--skip-data') ? await inputDir() : await buildData();
   const tData = performance.now();
   const { config } = await loadConfig(await findConfig(dataDir));
   const settings = settingsOf(config.exports);
-  staged = await stageFolder(OUT_DIR);
+  staged = await stageFolder(OUT_DIR, { data: ['data', dataDir] });
   const env = {
     ...process.env,
     [EXPORT_SETTINGS_ENV]: JSON.stringify(settings),
@@ -65,6 +70,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void fail(`stopped (${signal}); ${OUT_DIR}/ was left as it was`, 130));
   main().catch((e) => {
+    if (e instanceof OutputRefused) return fail(e.message, 2);
     if (e instanceof StepFailed) return fail(`${e.message}; ${OUT_DIR}/ was left as it was`, e.exitCode);
     if (e instanceof ConfigError || e instanceof OutputError) return fail((e as Error).message, e instanceof OutputError ? 3 : 1);
     return fail(`failed: ${(e as Error).message}; ${OUT_DIR}/ was left as it was`, 1);

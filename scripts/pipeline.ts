@@ -1,5 +1,6 @@
 // npm run pipeline -- --data DIR --out DIR [--config FILE]
-// Exit codes: 0 success, 1 invalid input or config, 2 bad usage, 3 output not writable, 4 out of memory.
+// Exit codes: 0 success, 1 invalid input or config, 2 bad usage or an --out that is not the tool's to replace,
+// 3 output not writable, 4 out of memory.
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,7 +9,7 @@ import { DEFAULT_KEEP_DAYS, DEFAULT_PIPELINE_CACHE } from '../src/engine/cache.t
 import { ConfigError } from '../src/lib/config.ts';
 import { findConfig, loadConfig } from '../src/engine/configFile.ts';
 import { InputError, MemoryError } from '../src/engine/errors.ts';
-import { OutputError } from '../src/engine/outputDir.ts';
+import { OutputError, OutputRefused } from '../src/engine/outputDir.ts';
 import { createProgress } from '../src/engine/progress.ts';
 import { runPipeline } from '../src/engine/run.ts';
 
@@ -25,6 +26,10 @@ aggregated, disclosure-controlled JSON the report site reads.
                       DIR/snapshots/ when that folder exists, else from DIR itself.
   --out DIR           output folder (default: ${DEFAULT_OUT}/, where the site reads it).
                       Written to a temporary folder and swapped in only when complete.
+                      Replaced only when absent, empty or a previous output of this tool;
+                      anything else (other files, a file, --data or a folder around or
+                      inside it, the project's own folders) is refused with exit code 2.
+                      A symbolic link is written through and stays a link.
   --config FILE       config file (default: DIR/tierscope.config.json or .ts if present;
                       every field has a default).
   --cache DIR         pipeline cache (default: ${DEFAULT_PIPELINE_CACHE}/): per-file and
@@ -44,7 +49,7 @@ aggregated, disclosure-controlled JSON the report site reads.
 Progress and stage timings go to stderr; the per-file summary goes to stdout:
   <file>: read N, used U, rejected R
 Exit codes: 0 success, 1 invalid input or config (one message naming file, line and
-column where they apply), 2 bad usage, 3 the output folder could not be written
+column where they apply), 2 bad usage or an --out folder refused, 3 the output folder could not be written
 (disk full, read-only; the previous output is left as it was), 4 out of memory even
 by spilling (raise --memory-limit or free temp-folder space).`;
 
@@ -101,6 +106,7 @@ async function main() {
     const { config } = await loadConfig(args.config ?? (await findConfig(dataDir)));
     const { reports, manifest } = await runPipeline({
       snapshotsDir,
+      dataDir,
       outDir,
       config,
       progress,
@@ -130,6 +136,10 @@ async function main() {
     if (e instanceof InputError || e instanceof ConfigError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);
+    }
+    if (e instanceof OutputRefused) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(2);
     }
     if (e instanceof OutputError) {
       process.stderr.write(`error: ${e.message}\n`);

@@ -2,9 +2,10 @@
 // as snapshot CSVs, so a fresh clone has data to build the site from.
 //
 //   npm run sample -- [--out DIR] [--customers N] [--snapshots K] [--seed S] [--start YYYY-MM-DD]
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OutputError, OutputRefused, stageFolder, type StagedFolder } from '../src/engine/outputDir.ts';
 import {
   DEFAULT_SEED,
   DEFAULT_START,
@@ -21,11 +22,29 @@ function writeAll(fd: number, chunk: Uint8Array): number {
 }
 
 const USAGE = `usage: npm run sample -- [options]
-  --out DIR          output folder (default data/sample)
+  --out DIR          output folder (default data/sample), written to a temporary folder
+                     and swapped in when complete: absent, empty, or a previous sample
+                     (its .tierscope-output.json marker); anything else is refused with
+                     exit code 2
   --customers N      customers in the first snapshot (default 200000)
   --snapshots K      month-end snapshots (default 12)
   --start DATE       first snapshot, a month end (default ${DEFAULT_START})
   --seed S           PRNG seed, an integer (default ${DEFAULT_SEED})`;
+
+/**
+ * A sample folder from before the marker: the build's .complete stamp beside
+ * snapshot_<date>.csv files and nothing else. Snapshot names alone do not make a
+ * folder the sample's: an analyst's real exports may be named the same.
+ */
+const SAMPLE_ENTRY = /^(snapshot_\d{4}-\d{2}-\d{2}\.csv|\.snapshot_\d{4}-\d{2}-\d{2}\.csv\.tmp|\.complete)$/;
+const previousSample = (names: string[]) => names.includes('.complete') && names.every((n) => SAMPLE_ENTRY.test(n));
+
+/** A refused folder exits 2, an unwritable one 3, each with its one-line message. */
+function outputFailed(e: unknown): never {
+  if (!(e instanceof OutputRefused) && !(e instanceof OutputError)) throw e;
+  console.error(e.message);
+  process.exit(e instanceof OutputRefused ? 2 : 3);
+}
 
 function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
@@ -37,7 +56,7 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
   return v;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -59,7 +78,8 @@ function main(): void {
     console.log(USAGE);
     return;
   }
-  const out = resolve(values.out ?? 'data/sample');
+  const outArg = values.out ?? 'data/sample';
+  const out = resolve(outArg);
   const customers = intOption('customers', values.customers, 200_000, 1);
   const snapshots = intOption('snapshots', values.snapshots, 12, 1);
   const seed = intOption('seed', values.seed, DEFAULT_SEED, 0);
@@ -71,10 +91,14 @@ function main(): void {
     process.exit(2);
   }
 
-  mkdirSync(out, { recursive: true });
-  // Stale snapshots from an earlier run with other dates would silently join the next pipeline run.
-  const keep = new Set(dates.map((d) => `snapshot_${d}.csv`));
-  for (const f of readdirSync(out)) if (/^snapshot_.*\.csv$/.test(f) && !keep.has(f)) rmSync(join(out, f));
+  // The whole folder is replaced (src/engine/outputDir.ts): no stale snapshot of an earlier
+  // run with other dates joins the next pipeline run, and a killed run leaves the old one.
+  let staged: StagedFolder;
+  try {
+    staged = await stageFolder(outArg, { previous: previousSample });
+  } catch (e) {
+    outputFailed(e);
+  }
 
   const t0 = performance.now();
   let bytes = 0;
@@ -84,16 +108,13 @@ function main(): void {
     for (const snap of generateSampleBank({ customers, seed, dates })) {
       const t1 = performance.now();
       const name = `snapshot_${snap.date}.csv`;
-      // Write beside the target and rename, so an interrupted run never leaves a truncated snapshot.
-      const tmp = join(out, `.${name}.tmp`);
-      const fd = openSync(tmp, 'w');
+      const fd = openSync(join(staged.dir, name), 'w');
       let fileBytes = 0;
       try {
         for (const chunk of snap.csvChunks()) fileBytes += writeAll(fd, chunk);
       } finally {
         closeSync(fd);
       }
-      renameSync(tmp, join(out, name));
       bytes += fileBytes;
       rows += snap.rows;
       const flow = snap.index === 0 ? '' : `  +${snap.newCustomers} new  −${snap.lostCustomers} lost  ${snap.transfers} transfers`;
@@ -103,8 +124,15 @@ function main(): void {
       if (snap.index === dates.length - 1) last = snap.tierTotals();
     }
   } catch (e) {
+    await staged.abort();
     console.error(`sample generation failed: ${(e as Error).message}`);
     process.exit(1);
+  }
+  try {
+    await staged.commit();
+  } catch (e) {
+    await staged.abort();
+    outputFailed(e);
   }
 
   const secs = (performance.now() - t0) / 1000;
@@ -122,4 +150,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

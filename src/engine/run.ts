@@ -30,7 +30,7 @@ import { hashFiles } from './fileHashes.ts';
 import { guardFile, type FileGuard } from './fileGuard.ts';
 import { asMemoryError, InputError } from './errors.ts';
 import { FileReport, loadSnapshot } from './load.ts';
-import { stageOutput } from './outputDir.ts';
+import { checkOutputFolder, stageOutput } from './outputDir.ts';
 import { checkLoadedSnapshot, localToday } from './snapshotChecks.ts';
 import { createMeter, type Progress } from './progress.ts';
 import { FlowCell, SnapshotCell } from './types.ts';
@@ -38,6 +38,9 @@ import { TOOL_VERSION } from './version.ts';
 
 export interface RunOptions {
   snapshotsDir: string;
+  /** The data folder the snapshots folder is in (--data), if another: the output must stay apart from both. */
+  dataDir?: string;
+  /** Replaced only when absent, empty or a previous output (outputDir.ts); anything else is refused before any work. */
   outDir: string;
   config: Config;
   progress: Progress;
@@ -62,6 +65,7 @@ export interface RunResult {
 }
 
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  await checkOutputFolder(opts.outDir, { data: dataFolders(opts) });
   const tmpDir = await mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'tierscope-'));
   const engine = new Engine(tmpDir, opts.memoryLimit);
   try {
@@ -73,6 +77,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     await rm(tmpDir, { recursive: true, force: true });
   }
 }
+
+const dataFolders = (opts: RunOptions) => [...new Set([opts.dataDir ?? opts.snapshotsDir, opts.snapshotsDir])];
 
 /** DuckDB and the concentration worker, started only when some row-level work is left to do. */
 class Engine {
@@ -391,7 +397,7 @@ async function publish(
   for (const w of report.quality.warnings) progress.warn(w);
 
   const manifest = await progress.stage('write', async () => {
-    const staged = await stageOutput(opts.outDir);
+    const staged = await stageOutput(opts.outDir, { data: dataFolders(opts) });
     try {
       const outputs: ManifestT['outputs'] = [];
       const put = async (rel: string, value: unknown) => outputs.push(await staged.write(rel, stableJson(value)));
