@@ -1,5 +1,5 @@
 // loadSnapshot against small files written per test: every rejection reason and
-// whole-file failure of DATA.md, with the line and column each one names.
+// whole-file failure of docs/data-contract.md, with the line and column each one names.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';

@@ -5,10 +5,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSampleBank, sampleDates } from '../src/lib/sampleBank.ts';
-import { readJson, runInProcess, tempDir } from './helpers/pipeline.ts';
+import { parseConfig } from '../src/lib/config.ts';
+import { createProgress } from '../src/engine/progress.ts';
+import { runPipeline } from '../src/engine/run.ts';
+import { readJson, tempDir } from './helpers/pipeline.ts';
 
 let out: string;
 let meta: any;
+/** Every `warning: …` line the run would print on the terminal. */
+const warned: string[] = [];
 
 beforeAll(async () => {
   const dir = await tempDir();
@@ -19,7 +24,8 @@ beforeAll(async () => {
   let k = 0;
   for (const snap of generateSampleBank(opts)) await writeFile(path.join(data, `bank_${dates[k++]}.csv`), Buffer.concat([...snap.csvChunks()]));
   out = path.join(dir, 'out');
-  await runInProcess(data, out);
+  const progress = { ...createProgress(process.stderr, true), warn: (m: string) => void warned.push(m) };
+  await runPipeline({ snapshotsDir: data, outDir: out, config: parseConfig({}), progress });
   meta = await readJson(out, 'meta.json');
 });
 
@@ -30,6 +36,14 @@ describe('published identities on a synthetic bank', () => {
     expect(meta.snapshots).toHaveLength(4);
     expect(meta.periods.filter((p: any) => p.consecutive)).toHaveLength(3);
     expect(meta.headline).not.toBeNull();
+  });
+
+  it('prints no warning of its own: no deposits above aum, no ignored column, ids that match', async () => {
+    const quality = await readJson(out, 'quality.json');
+    expect(quality.files.map((f: any) => f.depositsAboveAum)).toEqual([0, 0, 0, 0]);
+    expect(quality.files.map((f: any) => f.rowsRejected)).toEqual([0, 0, 0, 0]);
+    expect(quality.warnings).toEqual([]);
+    expect(warned).toEqual([]);
   });
 
   it('tier bridges and asset bridges hold wherever all their terms are published', async () => {

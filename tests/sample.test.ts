@@ -196,8 +196,8 @@ describe('sample bank generator', () => {
         expect(invalid).toBe(0);
         expect(zero / rows.length).toBeGreaterThan(0.01);
         expect(zero / rows.length).toBeLessThan(0.1);
-        expect(depositsOver).toBeGreaterThan(0);
-        expect(depositsOver / rows.length).toBeLessThan(0.01);
+        // Deposits are part of financial assets: a sample row above aum would print a warning on every build.
+        expect(depositsOver).toBe(0);
       }
       let up = 0;
       let down = 0;

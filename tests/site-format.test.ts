@@ -1,4 +1,4 @@
-// Expected strings are written out by hand from METRICS.md "Number display" and
+// Expected strings are written out by hand from docs/metrics.md "Rounding and display" and
 // the rounding rule (half away from zero, once, at display).
 import { describe, expect, it } from 'vitest';
 import { amount, amountScale, compareShares, count, date, fig, multiple, percent, percentTick, points } from '../src/lib/format.ts';

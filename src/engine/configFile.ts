@@ -1,4 +1,4 @@
-// Finds and loads the config (DATA.md: tierscope.config.json or .ts at the data folder's root).
+// Finds and loads the config (docs/data-contract.md: tierscope.config.json or .ts at the data folder's root).
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';

@@ -1,6 +1,6 @@
-// Concentration of one amount over one scope's customers (METRICS.md
+// Concentration of one amount over one scope's customers (docs/metrics.md
 // "Concentration"), exact from the sorted amounts, and the disclosure rule for
-// which of those figures may be published ("Derived figures leak too").
+// which of those figures may be published (docs/metrics.md "Disclosure control").
 //
 // Amounts are integer fen. Cumulative sums stay below 2^53 (checked), so they
 // are exact in doubles; the one sum that can pass 2^53 (Σ of cumulative sums,

@@ -1,4 +1,4 @@
-// The config contract of DATA.md: one zod schema, every field defaulted, so a
+// The config contract of docs/data-contract.md: one zod schema, every field defaulted, so a
 // folder of canonical CSVs needs no config at all.
 import { z } from 'zod';
 

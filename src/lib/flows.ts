@@ -1,4 +1,4 @@
-// Customer flows of one period and scope (METRICS.md "Flows"): the transition
+// Customer flows of one period and scope (docs/metrics.md "Flows between two snapshots"): the transition
 // matrix, the tier bridge, the asset bridge, and migration rates over counts.
 import type { FlowCell } from '../engine/types.ts';
 import { countCell, sumCells, type Cell } from './cell.ts';

@@ -1,4 +1,4 @@
-// The one number-formatting module (METRICS.md "Number display"), shared by every
+// The one number-formatting module (docs/metrics.md "Rounding and display"), shared by every
 // page, chart and export. Values arrive at full precision and are rounded once,
 // here, half away from zero (四舍五入). Amounts arrive in integer fen.
 import type { Fig, Ratio } from '../schema/output.ts';

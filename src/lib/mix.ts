@@ -1,4 +1,4 @@
-// New-customer mix of one period and scope (METRICS.md "New-customer mix"): which
+// New-customer mix of one period and scope (docs/metrics.md "New-customer mix"): which
 // tiers new customers land in, beside the tier mix of the whole end snapshot.
 import type { FlowCell } from '../engine/types.ts';
 import { countCell, sumCells, type Cell } from './cell.ts';

@@ -1,4 +1,4 @@
-// Which snapshot pairs the site reports on (METRICS.md "Scopes and periods"),
+// Which snapshot pairs the site reports on (docs/metrics.md "Scopes, snapshots and periods"),
 // and the scope type every per-scope metric takes.
 
 /** The whole book, or one branch. */

@@ -1,4 +1,4 @@
-// Per-snapshot tier tables (METRICS.md "Per snapshot and scope"): additive Cells
+// Per-snapshot tier tables (docs/metrics.md "Per snapshot and scope"): additive Cells
 // only. Shares, averages and the contribution index are separate functions so
 // they can be computed from the cells that survive disclosure control.
 import type { SnapshotCell } from '../engine/types.ts';

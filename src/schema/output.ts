@@ -291,11 +291,27 @@ export const QualityFile = z
         })
         .strict(),
     ),
+    /**
+     * Branches with at least privacy.minCell customers on one side of two adjacent
+     * snapshots and none on the other: a branch left out of one export, or opened
+     * or closed. No counts beyond that bound (they may be withheld elsewhere).
+     */
+    branchChanges: z.array(
+      z
+        .object({
+          branch: z.string(),
+          change: z.enum(['vanished', 'appeared']),
+          start: Date,
+          end: Date,
+        })
+        .strict(),
+    ),
     suppressed: SuppressedCounts,
     warnings: z.array(z.string()),
   })
   .strict();
 export type QualityFile = z.infer<typeof QualityFile>;
+export type BranchChange = QualityFile['branchChanges'][number];
 
 // ── manifest.json: provenance ───────────────────────────────────────────────
 export const Manifest = z

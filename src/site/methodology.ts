@@ -1,7 +1,9 @@
-// The methodology page's wording: every definition of METRICS.md retold in plain
-// words, in both languages, next to the labels of rejection reasons.
-import type { Lang } from '../lib/format.ts';
+// The methodology page's wording: every definition of docs/metrics.md retold in
+// plain words, in both languages, next to the labels of rejection reasons and the
+// data-quality notes.
+import { date, type Lang } from '../lib/format.ts';
 import type { RejectReason } from '../engine/load.ts';
+import type { BranchChange } from '../schema/output.ts';
 
 type Text = Record<Lang, string>;
 
@@ -78,3 +80,15 @@ export const ROUNDING: Text = {
   zh: '所有指标按全精度计算，只在显示时四舍五入：比例保留两位小数（如85.23%），金额以万元或亿元显示两位小数，客户数显示千分位。因此表内占比合计可能不恰好为100.00%。',
   en: 'Figures are computed at full precision and rounded once, for display, half away from zero: percentages to two decimals (85.23%), amounts in CNY K/M/B with two decimals, counts with thousands separators. Shares in a table may therefore not add to exactly 100.00%.',
 };
+
+/** A branch that vanished or appeared between adjacent snapshots, for the data-quality table. */
+export function branchChangeRow(c: BranchChange, minCell: number, lang: Lang): { change: string; text: string } {
+  const [start, end] = [date(c.start, lang), date(c.end, lang)];
+  if (c.change === 'vanished')
+    return lang === 'zh'
+      ? { change: '消失', text: `${start}有${minCell}户及以上客户，${end}一户也没有。若${end}的导出文件漏掉了该网点，其客户会先计为流失，重新出现时再计为新增。` }
+      : { change: 'Vanished', text: `${minCell} or more customers on ${start}, none on ${end}. If the ${end} export left the branch out, its customers count as lost, and as new when it returns.` };
+  return lang === 'zh'
+    ? { change: '出现', text: `${start}没有客户，${end}有${minCell}户及以上。若不是新设网点，则是${start}的导出文件漏掉了该网点，其客户计为新增。` }
+    : { change: 'Appeared', text: `No customers on ${start}, ${minCell} or more on ${end}. Unless the branch is new, the ${start} export left it out and its customers count as new.` };
+}

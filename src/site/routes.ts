@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Meta } from '../schema/output.ts';
 import { LANGS, type Lang } from '../lib/format.ts';
+import { printableCode } from '../lib/printable.ts';
 
 export const PAGE_KINDS = [
   'summary',
@@ -107,16 +108,8 @@ export function branchSlugs(codes: readonly string[]): Map<string, string> {
   return slugPlan(codes).slugs;
 }
 
-/**
- * A code for a terminal line or a log: JSON-quoted, with every control, format
- * (zero-width, bidi override) and separator character as \uXXXX, so a code can
- * neither drive the terminal nor hide or reorder text around it.
- */
-export function printableCode(code: string): string {
-  return JSON.stringify(code).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u3000\u2000-\u200a\ufffe\uffff]/gu, (c) =>
-    c.split('').map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
-  );
-}
+// A code for a terminal line or a log (shared with the pipeline's warnings).
+export { printableCode };
 
 /** One line per note, for the build's output: which codes lost their plain slug, and where each is. */
 export function slugNoteLines(notes: readonly SlugNote[]): string[] {

@@ -1,8 +1,10 @@
 // The data-quality report: what happened to every input row, id matching between
-// snapshots, and how many figures disclosure control withheld (counts only).
+// snapshots, branches that vanished or appeared between them, and how many
+// figures disclosure control withheld (counts only).
 import type { FileReport } from '../../engine/load.ts';
 import type { Config } from '../config.ts';
-import type { QualityFile } from '../../schema/output.ts';
+import { printableCode } from '../printable.ts';
+import type { BranchChange, QualityFile } from '../../schema/output.ts';
 
 export interface IdMatchInput {
   start: string;
@@ -10,11 +12,56 @@ export interface IdMatchInput {
   matched: number;
 }
 
+/** One snapshot's (branch × band) customer counts: all the branch check needs. */
+export interface SnapshotBranchCells {
+  date: string;
+  cells: readonly { branch: string; n: number }[];
+}
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Branches that held at least `minCell` customers in one snapshot and none in
+ * the next (vanished), or none and then at least `minCell` (appeared), for every
+ * pair of adjacent snapshots. The id match cannot see this: it compares each
+ * snapshot with the one before, so a branch missing from one middle export
+ * looks like lost customers, then like new ones, and neither share need fall
+ * below minIdMatchShare.
+ */
+export function branchChanges(snapshots: readonly SnapshotBranchCells[], minCell: number): BranchChange[] {
+  const ordered = [...snapshots].sort((a, b) => byCodePoint(a.date, b.date));
+  const counts = ordered.map((s) => {
+    const m = new Map<string, number>();
+    for (const c of s.cells) m.set(c.branch, (m.get(c.branch) ?? 0) + c.n);
+    return m;
+  });
+  const out: BranchChange[] = [];
+  for (let i = 1; i < ordered.length; i++) {
+    const [before, after] = [counts[i - 1]!, counts[i]!];
+    const [start, end] = [ordered[i - 1]!.date, ordered[i]!.date];
+    for (const branch of [...new Set([...before.keys(), ...after.keys()])].sort(byCodePoint)) {
+      const [x, y] = [before.get(branch) ?? 0, after.get(branch) ?? 0];
+      if (x >= minCell && y === 0) out.push({ branch, change: 'vanished', start, end });
+      else if (x === 0 && y >= minCell) out.push({ branch, change: 'appeared', start, end });
+    }
+  }
+  return out;
+}
+
+/** The terminal's (and quality.json's) line for a branch change. No count beyond minCell: the exact one may be withheld elsewhere. */
+export function branchChangeWarning(c: BranchChange, minCell: number): string {
+  const code = printableCode(c.branch);
+  return c.change === 'vanished'
+    ? `branch ${code} vanished between ${c.start} and ${c.end}: ${minCell} or more customers on ${c.start}, none on ${c.end}; if the ${c.end} export left it out, its customers count as lost (and as new when it returns)`
+    : `branch ${code} appeared between ${c.start} and ${c.end}: no customers on ${c.start}, ${minCell} or more on ${c.end}; unless it is a new branch, the ${c.start} export left it out and its customers count as new`;
+}
+
 export function buildQuality(
   config: Config,
   files: readonly FileReport[],
   idMatch: readonly IdMatchInput[],
   suppressed: QualityFile['suppressed'],
+  snapshots: readonly SnapshotBranchCells[],
 ): QualityFile {
   const byDate = new Map(files.map((f) => [f.snapshotDate, f]));
   const warnings: string[] = [];
@@ -34,6 +81,8 @@ export function buildQuality(
       );
     return { start, end, startCustomers, endCustomers, matched, matchShare, warning };
   });
+  const changes = branchChanges(snapshots, config.privacy.minCell);
+  for (const c of changes) warnings.push(branchChangeWarning(c, config.privacy.minCell));
   return {
     files: files.map((f) => ({
       file: f.file,
@@ -51,6 +100,7 @@ export function buildQuality(
       ignoredColumns: [...f.ignoredColumns],
     })),
     idMatch: matches,
+    branchChanges: changes,
     suppressed,
     warnings,
   };
