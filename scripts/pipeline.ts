@@ -11,6 +11,7 @@ import { findConfig, loadConfig } from '../src/engine/configFile.ts';
 import { InputError, MemoryError } from '../src/engine/errors.ts';
 import { OutputError, OutputRefused } from '../src/engine/outputDir.ts';
 import { createProgress } from '../src/engine/progress.ts';
+import type { FileReport } from '../src/engine/load.ts';
 import { runPipeline } from '../src/engine/run.ts';
 
 export const DEFAULT_DATA = 'data';
@@ -47,7 +48,7 @@ aggregated, disclosure-controlled JSON the report site reads.
   -h, --help          this text.
 
 Progress and stage timings go to stderr; the per-file summary goes to stdout:
-  <file>: read N, used U, rejected R
+  <file>: read N, used U, rejected R[, skipped S blank line(s)]; dated D (by its name | by column C | by config snapshotDates)
 Exit codes: 0 success, 1 invalid input or config (one message naming file, line and
 column where they apply), 2 bad usage or an --out folder refused, 3 the output folder could not be written
 (disk full, read-only; the previous output is left as it was), 4 out of memory even
@@ -60,6 +61,16 @@ function usage(message: string): never {
 
 async function isDir(p: string) {
   return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+const skipped = (n: number) => (n ? `, skipped ${n} blank line${n === 1 ? '' : 's'}` : '');
+
+/** Where a file's date came from, as the summary line says it. */
+function dateSource(r: FileReport): string {
+  if (r.dateSource === 'config') return 'by config snapshotDates';
+  if (r.dateSource === 'name') return 'by its name';
+  const column = Object.entries(r.headerMap).find(([, c]) => c === 'snapshot_date')?.[0];
+  return `by column ${JSON.stringify(column ?? 'snapshot_date')}`;
 }
 
 async function main() {
@@ -115,20 +126,25 @@ async function main() {
       cacheDir: args['no-cache'] ? null : (args.cache ?? DEFAULT_PIPELINE_CACHE),
       ...(keepDays !== undefined ? { cacheKeepDays: Number(keepDays) } : {}),
     });
-    const totals = { read: 0, used: 0, rejected: 0 };
+    const totals = { read: 0, used: 0, rejected: 0, skipped: 0 };
     for (const r of reports) {
       const rejected = r.rowsRead - r.rowsUsed;
       totals.read += r.rowsRead;
       totals.used += r.rowsUsed;
       totals.rejected += rejected;
-      process.stdout.write(`${r.file}: read ${r.rowsRead}, used ${r.rowsUsed}, rejected ${rejected}\n`);
+      totals.skipped += r.rowsSkipped;
+      process.stdout.write(`${r.file}: read ${r.rowsRead}, used ${r.rowsUsed}, rejected ${rejected}${skipped(r.rowsSkipped)}; dated ${r.snapshotDate} ${dateSource(r)}\n`);
       // The offending values help the analyst fix the export; they stay on this terminal (quality.json has no values).
       if (!args.quiet)
         for (const e of r.examples)
-          process.stderr.write(`  ${r.file}:${e.line}: ${e.column === null ? '' : `column "${e.column}": `}${e.reason}${e.value === null ? '' : ` (${JSON.stringify(e.value)})`}\n`);
+          process.stderr.write(
+            `  ${r.file}:${e.line}: ${e.column === null ? '' : `column "${e.column}": `}${e.reason}${e.value === null ? '' : ` (${JSON.stringify(e.value)})`}${
+              e.reason in r.warned ? ' (row kept, value treated as missing)' : ''
+            }\n`,
+          );
     }
     const s = manifest.suppressed;
-    process.stdout.write(`total: read ${totals.read}, used ${totals.used}, rejected ${totals.rejected}\n`);
+    process.stdout.write(`total: read ${totals.read}, used ${totals.used}, rejected ${totals.rejected}${skipped(totals.skipped)}\n`);
     process.stdout.write(
       `wrote ${manifest.outputs.length + 1} files to ${outDir} (${manifest.periods.length} periods, ${manifest.scopes.length} scopes; suppressed cells: ${s.frequency} frequency, ${s.dominance} dominance, ${s.secondary} secondary) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`,
     );

@@ -372,3 +372,106 @@ describe('a file that changes while it is read', () => {
     expect(await readTree(prevOut)).toEqual(prevTree);
   });
 });
+
+// What a new user's first week of real exports holds (issue 14), through the CLI:
+// balances beyond the exact range, file names with two dates, unreadable open
+// dates, Excel's rows of bare delimiters, and messages that say what they mean.
+describe('real exports (issue 14)', () => {
+  it('rejects a placeholder balance per row as amount_too_large and goes on', async () => {
+    const dir = await folder({ '2025-01-31.csv': [HEADER, ...bookLines(), 'X1,B1,99999999999999.99,0'].join('\n') + '\n' });
+    const { out, stdout } = await expectSuccess(dir);
+    expect(stdout).toContain('2025-01-31.csv: read 151, used 150, rejected 1; dated 2025-01-31 by its name');
+    const quality = await readJson(out, 'quality.json');
+    expect(quality.files[0].rejected).toEqual({ amount_too_large: 1 });
+    expect(quality.files[0].examples).toEqual([{ reason: 'amount_too_large', line: 152, column: 'aum' }]);
+  });
+
+  it('fails in one line, no stack trace, when a file sums past 2^53 − 1 fen, and when a period\'s changes do', async () => {
+    const dir = await folder({ '2025-01-31.csv': [HEADER, ...bookLines(), 'X1,B1,50000000000000,0', 'X2,B2,50000000000000,0'].join('\n') + '\n' });
+    await expectFailure(
+      dir,
+      `${dir}/2025-01-31.csv: column "aum": the total aum of the file's 152 customers is 100,000,011,325,000.00 元, above 90,071,992,547,409.91 元 (2^53 − 1 fen), ` +
+        'the largest total the report adds up exactly; the largest value is "50000000000000" at line 152: check the export for placeholder or misplaced values',
+    );
+    // Each snapshot sums within the range; the changes from one to the other do not.
+    const swap = await folder({
+      '2024-12-31.csv': [HEADER, ...bookLines(), 'X1,B1,50000000000000,0', 'X2,B2,0,0'].join('\n') + '\n',
+      '2025-01-31.csv': [HEADER, ...bookLines(), 'X1,B1,0,0', 'X2,B2,50000000000000,0'].join('\n') + '\n',
+    });
+    await expectFailure(
+      swap,
+      `${swap}/2025-01-31.csv: the sum of aum changes from 2024-12-31 (2024-12-31.csv) to 2025-01-31, Σ |end − start| over the customers in both, is 100,000,000,000,000.00 元, ` +
+        'above 90,071,992,547,409.91 元 (2^53 − 1 fen), the largest sum the report adds up exactly: check both files for placeholder or misplaced values',
+    );
+  });
+
+  it('names every file\'s date and where it came from, and refuses a name with two dates', async () => {
+    const two = '客户_2025-3-31_导出20250401.csv';
+    const dir = await folder({
+      [two]: [HEADER, ...bookLines()].join('\n') + '\n',
+      '客户_2025-4-30.csv': [HEADER, ...bookLines()].join('\n') + '\n',
+      'export.csv': [`${HEADER},数据日期`, ...bookLines().map((r) => `${r},2025-05-31 00:00:00`)].join('\n') + '\n',
+    });
+    await expectFailure(
+      dir,
+      `${dir}/${two}: the file name holds two dates, 2025-03-31 and 2025-04-01, and nothing says which is the snapshot date; ` +
+        `add a snapshot_date column, rename the file to hold one date, or map it in the config: "snapshotDates": {"${two}": "2025-03-31"}`,
+    );
+    await writeFile(path.join(dir, 'tierscope.config.json'), JSON.stringify({ ...OPEN, snapshotDates: { [two]: '2025-03-31' } }));
+    const { stdout } = await expectSuccess(dir);
+    // In date order.
+    expect(stdout.split('\n').slice(0, 3)).toEqual([
+      `${two}: read 150, used 150, rejected 0; dated 2025-03-31 by config snapshotDates`,
+      '客户_2025-4-30.csv: read 150, used 150, rejected 0; dated 2025-04-30 by its name',
+      'export.csv: read 150, used 150, rejected 0; dated 2025-05-31 by column "数据日期"',
+    ]);
+  });
+
+  it('keeps customers with unreadable open dates, with a warning, and reads datetime and 年月日 dates', async () => {
+    const rows = bookLines().map((r, i) => `${r},${['2020-01-05 00:00:00', '2020年1月5日', '2020/1/5', '20200105', ''][i % 5]}`);
+    rows[7] = 'C7,B1,8000,10,05.01.2020';
+    const dir = await folder({ '2025-01-31.csv': [`${HEADER},open_date`, ...rows].join('\n') + '\n' });
+    const out = `${dir}-out`;
+    const r = runCli(['--data', dir, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('2025-01-31.csv: read 150, used 150, rejected 0; dated 2025-01-31 by its name');
+    expect(r.stderr).toContain('  2025-01-31.csv:9: column "open_date": invalid_open_date ("05.01.2020") (row kept, value treated as missing)\n');
+    expect(r.stderr).toContain(
+      'warning: 2025-01-31.csv: 1 row(s) have an unreadable open_date (invalid_open_date); the customers are kept and the date treated as missing\n',
+    );
+    const bank = (await readJson(out, 'snapshots/2025-01-31.json')).scopes.find((s: { branch: string | null }) => s.branch === null);
+    expect([bank.customers, bank.aum]).toEqual([150, BOOK_AUM_FEN]);
+    expect((await readJson(out, 'quality.json')).files[0]).toMatchObject({ rowsUsed: 150, rejected: {}, warned: { invalid_open_date: 1 } });
+  });
+
+  it('skips rows of bare delimiters (Excel\'s empty rows) and counts them apart; they cannot fail a file', async () => {
+    const dir = await folder({ '2025-01-31.csv': [HEADER, ...bookLines().slice(0, 75), ',,,', ' , , , ', ...bookLines().slice(75), ',,,', ',,,', ',,,'].join('\n') + '\n' });
+    const { out, stdout } = await expectSuccess(dir);
+    expect(stdout).toContain('2025-01-31.csv: read 150, used 150, rejected 0, skipped 5 blank lines; dated 2025-01-31 by its name\n');
+    expect(stdout).toContain('total: read 150, used 150, rejected 0, skipped 5 blank lines\n');
+    expect((await readJson(out, 'quality.json')).files[0]).toMatchObject({ rowsRead: 150, rowsUsed: 150, rowsRejected: 0, rowsSkipped: 5, rejected: {} });
+  });
+
+  it('prints the reject share apart from the limit, refuses maxRejectShare 1, and warns about branch names of no snapshot', async () => {
+    const many = Array.from({ length: 20_050 - 201 }, (_, i) => `C${i},B${i % 3},1000,10`);
+    const bad = await folder({ '2025-01-31.csv': [HEADER, ...many, ...Array.from({ length: 201 }, (_, i) => `X${i},B1,abc,10`)].join('\n') + '\n' });
+    await writeFile(path.join(bad, 'tierscope.config.json'), '{}');
+    await expectFailure(
+      bad,
+      `${bad}/2025-01-31.csv: 1.002% of rows rejected (201 of 20,050), above the limit of 1% (config maxRejectShare). Main reasons: invalid_aum 201 (first at line 19851, column "aum", value "abc")`,
+    );
+
+    const dir = await folder({ '2025-01-31.csv': [HEADER, ...bookLines()].join('\n') + '\n' });
+    await writeFile(path.join(dir, 'tierscope.config.json'), JSON.stringify({ ...OPEN, maxRejectShare: 1 }));
+    const r = runCli(['--data', dir, '--out', `${dir}-out`, '--quiet']);
+    expect([r.status, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe(
+      `error: ${dir}/tierscope.config.json: invalid config\n  maxRejectShare: must be a share from 0 up to (not including) 1: 0.01 means 1 % (got 1)\n`,
+    );
+
+    await writeFile(path.join(dir, 'tierscope.config.json'), JSON.stringify({ ...OPEN, branches: { B1: { zh: '城东', en: 'East' }, B7: { zh: '城西', en: 'West' } } }));
+    const w = runCli(['--data', dir, '--out', `${dir}-out`]);
+    expect(w.status).toBe(0);
+    expect(w.stderr).toContain('warning: config branches names 1 code(s) that no snapshot holds: "B7" (a typo, or a branch with no customers in these files?)\n');
+  });
+});

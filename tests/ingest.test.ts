@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/lib/config.ts';
+import { parseConfig, type Config } from '../src/lib/config.ts';
 import { dateFromName, formatOf, type SnapshotFile } from '../src/engine/discover.ts';
 import { InputError } from '../src/engine/errors.ts';
 import { loadSnapshot, REJECT_REASONS, type FileReport } from '../src/engine/load.ts';
@@ -38,8 +38,13 @@ async function put(name: string, content: string | Uint8Array): Promise<Snapshot
 
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
 
+/** The config, letting any share of rows be rejected (past the schema, which takes shares below 1) unless the test sets its own limit. */
+function lenient(config: object): Config {
+  return { ...parseConfig(config), ...('maxRejectShare' in config ? {} : { maxRejectShare: 1 }) };
+}
+
 async function load(file: SnapshotFile, config: object = {}, table = 't'): Promise<{ report: FileReport; rows: Record<string, unknown>[] }> {
-  const report = await loadSnapshot(conn, file, parseConfig({ maxRejectShare: 1, ...config }), table, { tmpDir: tmp });
+  const report = await loadSnapshot(conn, file, lenient(config), table, { tmpDir: tmp });
   const rows = (await conn.runAndReadAll(`SELECT * FROM ${table}`)).getRowObjectsJson();
   return { report, rows };
 }
@@ -166,18 +171,20 @@ describe('rejected rows', () => {
         'C6,B1,1,  ,', // 8 missing_deposits
         'C7,B1,1,abc,', // 9 invalid_deposits
         'C8,B1,1,-0.001,', // 10 negative_deposits
-        '"C9","B\n1",1,1,2025-02-30', // 11-12 invalid_open_date
+        '"C9","B\n1",1,1,2025-02-30', // 11-12 kept: invalid_open_date is a warning
         'C10,B1,1,1,2025-04-01', // 13 open_date_after_snapshot
         'C1,B2,7,7,', // 14 duplicate_customer_id
         'C11,B1,1,1', // 15 wrong_field_count (too few)
         'C12,B1,1,1,,x', // 16 wrong_field_count (too many)
         'C13,B1,1,1,2025-03-31', // 17 ok (on the snapshot date)
         ' Customer_ID ,BRANCH,"aum",deposits,open_date', // 18 repeated_header
+        'C14,B1,1,90071992547409.92,', // 19 amount_too_large: 2^53 fen
       ),
     );
     const { report, rows } = await load(f);
     expect(report.rejected).toEqual(Object.fromEntries(REJECT_REASONS.map((r) => [r, r === 'wrong_field_count' ? 2 : 1])));
     expect(Object.keys(report.rejected)).toEqual([...REJECT_REASONS]);
+    expect(report.warned).toEqual({ invalid_open_date: 1 });
     expect(report.examples).toEqual([
       { reason: 'missing_customer_id', line: 3, column: 'customer_id', value: null },
       { reason: 'duplicate_customer_id', line: 14, column: 'customer_id', value: null },
@@ -188,32 +195,41 @@ describe('rejected rows', () => {
       { reason: 'missing_deposits', line: 8, column: 'deposits', value: '  ' },
       { reason: 'invalid_deposits', line: 9, column: 'deposits', value: 'abc' },
       { reason: 'negative_deposits', line: 10, column: 'deposits', value: '-0.001' },
-      { reason: 'invalid_open_date', line: 11, column: 'open_date', value: '2025-02-30' },
+      { reason: 'amount_too_large', line: 19, column: 'deposits', value: '90071992547409.92' },
       { reason: 'open_date_after_snapshot', line: 13, column: 'open_date', value: '2025-04-01' },
       { reason: 'wrong_field_count', line: 15, column: null, value: '4 fields, expected 5' },
       { reason: 'wrong_field_count', line: 16, column: null, value: '6 fields, expected 5' },
       { reason: 'repeated_header', line: 18, column: null, value: null },
+      { reason: 'invalid_open_date', line: 11, column: 'open_date', value: '2025-02-30' },
     ]);
-    expect(report.rowsRead).toBe(16);
-    expect(report.rowsUsed).toBe(2);
+    expect(report.rowsRead).toBe(17);
+    expect(report.rowsUsed).toBe(3);
+    expect(report.rowsSkipped).toBe(0);
     expect(report.rowsRead).toBe(report.rowsUsed + total(report));
-    expect(rows.map((r) => r.customer_id)).toEqual(['C1', 'C13']);
+    expect(rows.map((r) => [r.customer_id, r.open_date])).toEqual([
+      ['C1', '2020-01-01'],
+      ['C9', null],
+      ['C13', '2025-03-31'],
+    ]);
   });
 
-  it('rejects every non-number the DuckDB cast would take, and odd dates', async () => {
-    const bad = ['1_000', '1e3', '1E3', 'nan', 'inf', 'Infinity', '1e400', '0x10', '.5', '5.', '1,2,3', '12,34', '1,234,56', '١٢', '5 0', '--5', '99999999999999999999', '¥5'];
-    const dates = ['2025-02-30', '2025-13-01', '25-1-5', '2025105', '2025-01-05 10:00', '2025.01.05', '05/01/2025', '+2025-01-01', '20250230'];
+  it('rejects every non-number the DuckDB cast would take, and keeps the customers of odd open dates without them', async () => {
+    const bad = ['1_000', '1e3', '1E3', 'nan', 'inf', 'Infinity', '1e400', '0x10', '.5', '5.', '1,2,3', '12,34', '1,234,56', '١٢', '5 0', '--5', '¥5'];
+    const dates = ['2025-02-30', '2025-13-01', '25-1-5', '2025105', '2025-01-05 25:00', '2025.01.05', '05/01/2025', '+2025-01-01', '20250230', '2025年2月30日', '2025年1月5', '2025-01-05 10:00:00 +08'];
     const lines = ['customer_id,branch,aum,deposits,open_date'];
     bad.forEach((v, i) => lines.push(`A${i},B1,"${v}",1,`));
     dates.forEach((v, i) => lines.push(`D${i},B1,1,1,${v}`));
-    lines.push('OK1,B1," 12 ",1, 2025-01-05 ', 'OK2,B1,"1,234",1,2025/01/05');
+    lines.push('OK1,B1," 12 ",1, 2025-01-05 ', 'OK2,B1,"1,234",1,2025/01/05', 'OK3,B1,"99999999999999999999",1,');
     const { report, rows } = await load(await put('strict_2025-06-30.csv', csv(...lines)));
-    expect(report.rejected).toEqual({ invalid_aum: bad.length, invalid_open_date: dates.length });
+    expect(report.rejected).toEqual({ invalid_aum: bad.length, amount_too_large: 1 });
+    expect(report.warned).toEqual({ invalid_open_date: dates.length });
     expect(rows.map((r) => [r.customer_id, r.aum, r.open_date])).toEqual([
+      ...dates.map((_, i) => [`D${i}`, '100', null]),
       ['OK1', '1200', '2025-01-05'],
       ['OK2', '123400', '2025-01-05'],
     ]);
     expect(report.examples.filter((e) => e.reason === 'invalid_aum').map((e) => e.value)).toEqual(bad.slice(0, 5));
+    expect(report.examples.filter((e) => e.reason === 'invalid_open_date').map((e) => e.value)).toEqual(dates.slice(0, 5));
   });
 
   it('keeps the first valid copy of a repeated id and gives five examples per reason in file order', async () => {
@@ -379,7 +395,7 @@ describe('snapshot date', () => {
     const e = await failure(load(f));
     expect(e.message).toBe(`${f.path}:5: column "snapshot_date": snapshot_date "2025-04-30" differs from the first row's 2025-03-31; one file holds one snapshot date`);
     const g = await put('baddate.csv', csv('customer_id,branch,aum,deposits,snapshot_date', 'C1,B1,1,1,March'));
-    expect((await failure(load(g))).message).toBe(`${g.path}:2: column "snapshot_date": not a date: "March"; expected YYYY-MM-DD, YYYY/M/D or YYYYMMDD`);
+    expect((await failure(load(g))).message).toBe(`${g.path}:2: column "snapshot_date": not a date: "March"; expected YYYY-MM-DD, YYYY/M/D, YYYYMMDD or YYYY年M月D日, each perhaps followed by a time (2020-01-05 00:00:00)`);
   });
 
   it('fails when neither a column nor the name gives a date', async () => {

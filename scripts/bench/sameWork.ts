@@ -33,15 +33,16 @@ export async function sameWorkSnapshot(con: DuckDBConnection, table: string, sou
   const T = quoteIdent(table);
   await con.run(`CREATE TABLE ${T} AS SELECT *, CAST(CASE
       WHEN customer_id IS NULL THEN 1 WHEN branch IS NULL THEN 3
-      WHEN aum IS NULL THEN 4 WHEN aum < 0 THEN 6
-      WHEN deposits IS NULL THEN 7 WHEN deposits < 0 THEN 9
+      WHEN aum IS NULL THEN 4 WHEN aum < 0 THEN 6 WHEN aum > ${Number.MAX_SAFE_INTEGER} THEN 10
+      WHEN deposits IS NULL THEN 7 WHEN deposits < 0 THEN 9 WHEN deposits > ${Number.MAX_SAFE_INTEGER} THEN 10
       WHEN open_date > DATE ${quoteLiteral(date)} THEN 11 END AS UTINYINT) AS reason
     FROM (SELECT nullif(trim(customer_id), '') AS customer_id, nullif(trim(branch), '') AS branch,
       CAST(aum * 100 AS BIGINT) AS aum, CAST(deposits * 100 AS BIGINT) AS deposits, open_date FROM ${source})`);
   await markDuplicateIds(con, T); // the pipeline's own SQL, as for cells and flows
   const counts = (
     await con.runAndReadAll(`SELECT count(*)::BIGINT AS rows, count(*) FILTER (WHERE reason IS NULL)::BIGINT AS used,
-      count(*) FILTER (WHERE reason IS NULL AND deposits > aum)::BIGINT AS above FROM ${T}`)
+      count(*) FILTER (WHERE reason IS NULL AND deposits > aum)::BIGINT AS above,
+      sum(aum) FILTER (WHERE reason IS NULL) AS aum_sum, sum(deposits) FILTER (WHERE reason IS NULL) AS deposits_sum FROM ${T}`)
   ).getRowObjectsJS()[0]!;
   await con.runAndReadAll(`SELECT reason, count(*)::BIGINT AS n, min(rowid, 5) AS first FROM ${T} WHERE reason IS NOT NULL GROUP BY reason`);
   if (Number(counts.rows) !== Number(counts.used)) await con.run(`DELETE FROM ${T} WHERE reason IS NOT NULL`);

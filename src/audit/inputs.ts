@@ -2,7 +2,8 @@
 // DuckDB SQL. Deliberately shares nothing with the pipeline's loader or metric
 // code (src/engine/load.ts, src/lib/*): an audit that reused them would inherit
 // their bugs. It implements DATA.md's main row rules (required values, amounts below 10^12 元 and
-// ≥ 0, open_date not after the snapshot, first copy of a repeated id kept); the
+// 2^53 fen and ≥ 0, open_date not after the snapshot (an unreadable one counts as missing),
+// first copy of a repeated id kept); the
 // small-cell check cross-checks its counts against every published count, so a
 // disagreement between the two readers shows up instead of passing silently.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -22,10 +23,12 @@ export interface InputFile {
 
 const SNAPSHOT_FILE = /\.(csv|csv\.gz|parquet)$/i;
 
-/** Date from a file name: the first YYYY-MM-DD or YYYYMMDD not preceded by a digit. */
+/** Date from a file name: the first YYYY-MM-DD, YYYY-M-D or YYYYMMDD not preceded by a digit. */
 export function dateOfName(name: string): string | null {
-  const m = /(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)/.exec(name);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  const m = /(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)|(?<!\d)(\d{4})(\d{2})(\d{2})/.exec(name);
+  if (!m) return null;
+  const [y, mo, d] = m[1] ? [m[1], m[2]!, m[3]!] : [m[4]!, m[5]!, m[6]!];
+  return `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
 }
 
 /** The snapshot files of a data folder (DIR/snapshots/ when it exists, as the pipeline reads it). */
@@ -112,22 +115,24 @@ export async function loadInputs(conn: DuckDBConnection, files: string[], config
       const col = mapColumns(headers, config);
       const txt = (c: string) => `nullif(trim(CAST(${ident(col[c]!)} AS VARCHAR)), '')`;
       const amount = (c: string) => `TRY_CAST(replace(${txt(c)}, ',', '') AS DECIMAL(18,6))`;
-      const dateExpr = (c: string) => `COALESCE(TRY_CAST(${txt(c)} AS DATE), CAST(try_strptime(${txt(c)}, ['%Y/%m/%d', '%Y%m%d']) AS DATE))`;
-      let date = dateOfName(path.basename(file));
-      if (col.snapshot_date) {
+      // A time of day after the date ("2020-01-05 00:00:00") is dropped.
+      const dateExpr = (c: string) =>
+        `CAST(try_strptime(regexp_replace(${txt(c)}, '[ T][0-9:.]+$', ''), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y年%m月%d日']) AS DATE)`;
+      let date = config.snapshotDates[path.basename(file)] ?? dateOfName(path.basename(file));
+      if (col.snapshot_date && !config.snapshotDates[path.basename(file)]) {
         const first = (await conn.runAndReadAll(`SELECT CAST(${dateExpr('snapshot_date')} AS VARCHAR) FROM ${source} LIMIT 1`)).getRows()[0]?.[0];
         if (first) date = String(first);
       }
       if (!date) throw new Error(`audit: no snapshot date for ${file}`);
       const od = col.open_date ? dateExpr('open_date') : 'NULL::DATE';
       const odRaw = col.open_date ? txt('open_date') : 'NULL::VARCHAR';
-      const odBad = `(od_raw IS NOT NULL AND (od IS NULL OR od > DATE ${lit(date)}))`;
+      const odBad = `(od IS NOT NULL AND od > DATE ${lit(date)})`;
       await conn.run(`
         INSERT INTO snap
         WITH raw AS (SELECT row_number() OVER () AS rn, ${txt('customer_id')} AS id, ${txt('branch')} AS br,
                             ${amount('aum')} AS av, ${amount('deposits')} AS dv, ${od} AS od, ${odRaw} AS od_raw FROM ${source}),
              ok AS (SELECT id, br, CAST(round(av * ${perUnit}) AS BIGINT) AS a, CAST(round(dv * ${perUnit}) AS BIGINT) AS d, od, rn FROM raw
-                    WHERE id IS NOT NULL AND br IS NOT NULL AND av >= 0 AND dv >= 0 AND NOT ${odBad}
+                    WHERE id IS NOT NULL AND br IS NOT NULL AND av >= 0 AND dv >= 0 AND av * ${perUnit} < 2 ** 53 AND dv * ${perUnit} < 2 ** 53 AND NOT ${odBad}
                     QUALIFY row_number() OVER (PARTITION BY id ORDER BY rn) = 1)
         SELECT ${lit(date)}, id, br, a, d, od, ${tierCase}, ${bandCase} FROM ok`);
       loaded.push({ path: file, date });

@@ -6,6 +6,22 @@ import type { FlowCell, SnapshotCell, SortedAmounts, Top2 } from './types.ts';
 
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
+/**
+ * A figure from DuckDB beyond 2^53 − 1, which a double no longer holds exactly.
+ * Loading keeps every row and every file's totals within it (load.ts), so only
+ * a period's sum of changes can still reach it; the caller names the files.
+ */
+export class ExactRangeError extends Error {
+  override name = 'ExactRangeError';
+  readonly what: string;
+  readonly value: bigint;
+  constructor(what: string, value: bigint) {
+    super(`${what} is out of the exactly representable range (${value})`);
+    this.what = what;
+    this.value = value;
+  }
+}
+
 /** A SQL CASE that maps a fen column onto the index of the range holding it (lower bounds inclusive). */
 export function rangeCase(column: string, lowersFen: readonly number[]): string {
   const whens = lowersFen
@@ -22,7 +38,7 @@ export const quoteLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 function num(v: DuckDBValue, what: string): number {
   const n = typeof v === 'bigint' ? Number(v) : Number(v ?? 0);
-  if (!Number.isFinite(n) || Math.abs(n) > MAX_EXACT) throw new Error(`${what} is out of the exactly representable range (${String(v)})`);
+  if (!Number.isFinite(n) || Math.abs(n) > MAX_EXACT) throw new ExactRangeError(what, typeof v === 'bigint' ? v : BigInt(Math.trunc(Number.isFinite(n) ? n : 0)));
   return n;
 }
 
@@ -86,11 +102,16 @@ export async function flowCells(
            max(d, 2) FILTER (WHERE d IS NOT NULL) AS d_top,
            coalesce(sum(d), 0) AS d_sum,
            count(*) FILTER (WHERE opened) AS opened,
-           count(*) FILTER (WHERE has_open) AS with_open
+           count(*) FILTER (WHERE has_open) AS with_open,
+           CAST(sum(coalesce(sum(d), 0)) OVER () AS HUGEINT) AS d_total
     FROM j
     GROUP BY sb, eb, st, et
     ORDER BY sb NULLS FIRST, eb NULLS FIRST, st NULLS FIRST, et NULLS FIRST`;
-  return (await rows(conn, sql)).map((r) => ({
+  const result = await rows(conn, sql);
+  // Σ |change| over the whole bank is the largest sum the report forms from these cells (HUGEINT here).
+  const changes = result.length ? BigInt(result[0]![13] as bigint) : 0n;
+  if (changes > BigInt(MAX_EXACT)) throw new ExactRangeError('sum of aum changes', changes);
+  return result.map((r) => ({
     startBranch: str(r[0]!),
     endBranch: str(r[1]!),
     startTier: r[2] === null ? null : num(r[2]!, 'tier'),

@@ -12,7 +12,7 @@ export interface SnapshotFile {
   path: string;
   name: string;
   format: SnapshotFormat;
-  /** First real calendar date in the name (YYYY-MM-DD or YYYYMMDD), as YYYY-MM-DD. */
+  /** First real calendar date in the name (YYYY-MM-DD, YYYY-M-D, YYYY年M月D日 or YYYYMMDD), as YYYY-MM-DD; datesInName has them all. */
   dateFromName: string | null;
 }
 
@@ -36,22 +36,33 @@ export function isRealDate(y: number, m: number, d: number): boolean {
   return d <= days;
 }
 
-const DATE_AT = /^(\d{4})-(\d{2})-(\d{2})|^(\d{4})(\d{2})(\d{2})/;
+// YYYY-MM-DD (month and day may have one digit: 2025-3-31), YYYY年M月D日, YYYYMMDD.
+// A short month or day must not run on into more digits; YYYYMMDD may (a time
+// often follows it: 202501311200).
+const DATE_AT = /^(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)|^(\d{4})-(\d{2})-(\d{2})|^(\d{4})年(\d{1,2})月(\d{1,2})日|^(\d{4})(\d{2})(\d{2})/;
 
 /**
- * The first YYYY-MM-DD or YYYYMMDD in a file name that is a real date. A match
- * must not continue a longer run of digits on its left, so an id such as
- * `x120250131` is not read as a date.
+ * Every distinct real calendar date in a file name, in the order they first
+ * appear, as YYYY-MM-DD. A match must not continue a longer run of digits on its
+ * left, so an id such as `x120250131` is not read as a date.
  */
-export function dateFromName(name: string): string | null {
+export function datesInName(name: string): string[] {
+  const found: string[] = [];
   for (let i = 0; i < name.length; i++) {
     if (i > 0 && /\d/.test(name[i - 1]!)) continue;
     const m = DATE_AT.exec(name.slice(i));
     if (!m) continue;
-    const [y, mo, d] = m[1] !== undefined ? [m[1], m[2]!, m[3]!] : [m[4]!, m[5]!, m[6]!];
-    if (isRealDate(Number(y), Number(mo), Number(d))) return `${y}-${mo}-${d}`;
+    const k = [1, 4, 7, 10].find((j) => m[j] !== undefined)!;
+    const [y, mo, d] = [m[k]!, m[k + 1]!.padStart(2, '0'), m[k + 2]!.padStart(2, '0')];
+    const date = `${y}-${mo}-${d}`;
+    if (isRealDate(Number(y), Number(mo), Number(d)) && !found.includes(date)) found.push(date);
   }
-  return null;
+  return found;
+}
+
+/** The first real calendar date in a file name (see datesInName), or null. */
+export function dateFromName(name: string): string | null {
+  return datesInName(name)[0] ?? null;
 }
 
 export async function discoverSnapshots(dir: string): Promise<SnapshotFile[]> {

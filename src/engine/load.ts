@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { REQUIRED_COLUMNS, type CanonicalColumn, type Config } from '../lib/config.ts';
-import { SNAPSHOT_FORMATS, type SnapshotFile } from './discover.ts';
+import { datesInName, SNAPSHOT_FORMATS, type SnapshotFile } from './discover.ts';
 import { prepareCsv, sha256File, TEXT_ENCODINGS } from './encoding.ts';
 import { InputError, isOutOfMemory } from './errors.ts';
 import { quoteIdent as ident, quoteLiteral as lit } from './aggregate.ts';
@@ -30,16 +30,38 @@ export const REJECT_REASONS = [
   'missing_deposits',
   'invalid_deposits',
   'negative_deposits',
-  'invalid_open_date',
+  'amount_too_large',
   'open_date_after_snapshot',
   'wrong_field_count',
   'repeated_header',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/** Why a row was kept without one of its optional values (treated as missing). */
+export const WARNING_REASONS = ['invalid_open_date'] as const;
+export type WarningReason = (typeof WARNING_REASONS)[number];
+
+/**
+ * The largest amount, in fen, that a row may hold and the largest total of a
+ * file (per measure) or of a period's changes: integers up to 2^53 − 1 add up
+ * exactly in the doubles every later stage computes with.
+ */
+export const MAX_EXACT_FEN = Number.MAX_SAFE_INTEGER;
+
+/** Fen as 元 with thousands separators, exact for any size. */
+export function fenAsYuan(fen: bigint): string {
+  const neg = fen < 0n;
+  const a = neg ? -fen : fen;
+  return `${neg ? '-' : ''}${(a / 100n).toLocaleString('en-US')}.${String(a % 100n).padStart(2, '0')} 元`;
+}
+
+/** Where a file's snapshot date came from. */
+export const DATE_SOURCES = ['column', 'name', 'config'] as const;
+
 export const RejectExample = z
   .object({
-    reason: z.enum(REJECT_REASONS),
+    /** A reject reason, or a warning reason for a row kept without an optional value. */
+    reason: z.enum([...REJECT_REASONS, ...WARNING_REASONS]),
     /** Physical line in the file (1 = header); for Parquet, the 1-based row number. */
     line: z.number().int().min(1),
     /** The column as written in the file's header; null for wrong_field_count and repeated_header. */
@@ -62,11 +84,18 @@ export const FileReport = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     /** YYYY-MM-DD */
     snapshotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    /** Where snapshotDate came from: the snapshot_date column, the file name, or config snapshotDates. */
+    dateSource: z.enum(DATE_SOURCES),
+    /** Customer rows: every record but the header and blank lines. */
     rowsRead: Count,
     rowsUsed: Count,
+    /** Lines of only delimiters and whitespace, skipped like empty lines (which are not counted at all); not part of rowsRead. */
+    rowsSkipped: Count,
     /** Non-zero counts only, in REJECT_REASONS order; rowsRead = rowsUsed + Σ rejected. */
     rejected: z.partialRecord(z.enum(REJECT_REASONS), Count),
-    /** First 5 per reason, grouped by reason in REJECT_REASONS order, each group in file order. */
+    /** Used rows kept without an optional value, by reason (non-zero counts only, in WARNING_REASONS order). */
+    warned: z.partialRecord(z.enum(WARNING_REASONS), Count),
+    /** First 5 per reason, grouped by reason in REJECT_REASONS then WARNING_REASONS order, each group in file order. */
     examples: z.array(RejectExample),
     /** Rows kept although deposits exceed aum. */
     depositsAboveAum: Count,
@@ -91,9 +120,20 @@ export interface LoadOptions {
 }
 
 const EXAMPLES_PER_REASON = 5;
-/** Internal reason code for a snapshot_date that differs from the first row's: a whole-file error, not a rejected row. */
+/** Internal reason code for a snapshot_date that differs from the file's date: a whole-file error, not a rejected row. */
 const SNAPSHOT_DATE_MISMATCH = 255;
+/** Internal reason code for a line of only delimiters and whitespace: skipped, neither read nor rejected. */
+const BLANK_LINE = 254;
+/** Internal reason code for amount_too_large in deposits (code('amount_too_large') is the aum one), so each example names its column. */
+const DEPOSITS_TOO_LARGE = 253;
 const code = (r: RejectReason) => REJECT_REASONS.indexOf(r) + 1;
+
+/** Reason and column an internal reason code stands for. */
+function reasonOfCode(c: number): { reason: RejectReason; column: CanonicalColumn | null } | null {
+  if (c === DEPOSITS_TOO_LARGE) return { reason: 'amount_too_large', column: 'deposits' };
+  const reason = REJECT_REASONS[c - 1];
+  return reason ? { reason, column: columnOf(reason) } : null;
+}
 
 
 // ---------------------------------------------------------------------------
@@ -173,17 +213,41 @@ function amountNegative(c: SourceColumn, fen: string): string {
   return `(${fen} < 0 OR (${fen} = 0 AND contains(${c.expr}, '-') AND regexp_matches(${c.expr}, '[1-9]')))`;
 }
 
-const DATE_SHAPE = String.raw` *[0-9]{4}(-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2}|[0-9]{4}) *`;
+/**
+ * An amount that has no value although it is a number as the contract writes
+ * them (or a finite typed one): it is too large for the casts to fen.
+ */
+function amountWellFormed(c: SourceColumn): string {
+  if (c.kind === 'exact') return 'TRUE';
+  if (c.kind === 'float') return `isfinite(${c.expr})`;
+  return `regexp_full_match(${c.expr}, ${lit(NUMBER)})`;
+}
 
-/** YYYY-MM-DD, YYYY/M/D or YYYYMMDD that is a real date; NULL otherwise. */
+/** A well-formed amount (see amountWellFormed) below zero. */
+function wellFormedNegative(c: SourceColumn): string {
+  if (c.kind !== 'text') return `(${c.expr} < 0)`;
+  return `(regexp_matches(${c.expr}, '^ *-') AND regexp_matches(${c.expr}, '[1-9]'))`;
+}
+
+// The date forms of the contract, also with a time of day after them, as exports
+// of DATETIME columns write it ("2020-01-05 00:00:00"); the time is dropped.
+const TIME = String.raw`[ T]([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?`;
+const DATE_SHAPE = String.raw` *[0-9]{4}(-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2}|[0-9]{4}|年[0-9]{1,2}月[0-9]{1,2}日)(${TIME})? *`;
+export const DATE_FORMS = 'YYYY-MM-DD, YYYY/M/D, YYYYMMDD or YYYY年M月D日, each perhaps followed by a time (2020-01-05 00:00:00)';
+
+/** A date of the forms DATE_SHAPE takes that is a real date; NULL otherwise. */
 function dateValue(c: SourceColumn): string {
   if (c.kind === 'date') return c.expr;
   if (c.kind === 'timestamp') return `CAST(${c.expr} AS DATE)`;
   const x = asText(c);
   // The glob takes the usual shape without the cost of a regular expression.
   return `(CASE WHEN ${x} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN TRY_CAST(${x} AS DATE)
-      WHEN regexp_full_match(${x}, ${lit(DATE_SHAPE)}) THEN CAST(try_strptime(trim(${x}), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d']) AS DATE) END)`;
+      WHEN regexp_full_match(${x}, ${lit(DATE_SHAPE)}) THEN CAST(try_strptime(regexp_replace(trim(${x}), '[ T].*$', ''), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y年%m月%d日']) AS DATE) END)`;
 }
+
+/** Blank text (no field, or only whitespace, full-width and no-break spaces included), for the blank-line test. */
+const BLANK_TEXT = String.raw`[\s\x{3000}\x{A0}]*`;
+const blankText = (x: string) => `(${x} IS NULL OR regexp_full_match(${x}, ${lit(BLANK_TEXT)}))`;
 
 function datePresent(c: SourceColumn): string {
   return c.kind === 'text' ? `(${c.expr} IS NOT NULL AND trim(${c.expr}) <> '')` : `${c.expr} IS NOT NULL`;
@@ -214,8 +278,22 @@ function repeatedHeaderSql(cols: Columns, aliases: Map<string, CanonicalColumn>)
   }).join(' AND ')})`;
 }
 
-/** The one statement that scans the file and builds the table, with a reason code per row (NULL = kept). */
-function stageSql(table: string, from: string, cols: Columns, scale: number, snapshotDate: string, aliases: Map<string, CanonicalColumn>): string {
+/**
+ * The one statement that scans the file and builds the table, with a reason
+ * code per row (NULL = kept) and, when there is an open_date column, od_warn
+ * (the row is kept, its unreadable open date treated as missing). `blankFields`
+ * are the fields no mapped column reads, for the blank-line test; null where
+ * rows are no lines (Parquet).
+ */
+function stageSql(
+  table: string,
+  from: string,
+  cols: Columns,
+  scale: number,
+  snapshotDate: string,
+  aliases: Map<string, CanonicalColumn>,
+  blankFields: string[] | null,
+): string {
   const need = (c: CanonicalColumn) => cols[c]!;
   const [id, branch, aum, deposits] = [need('customer_id'), need('branch'), need('aum'), need('deposits')];
   const od = cols.open_date;
@@ -231,35 +309,51 @@ function stageSql(table: string, from: string, cols: Columns, scale: number, sna
     ...(dDec ? [`${dDec} AS d_dec`] : []),
     od ? `${od.expr} AS od_raw, ${dateValue(od)} AS od` : 'NULL::DATE AS od',
     ...(sd ? [`${dateValue(sd)} AS sd`] : []),
+    ...(sd && blankFields ? [`${asText(sd)} AS sd_raw`] : []),
+    ...(blankFields ?? []).map((f, i) => `${f} AS x${i}`),
   ].join(',\n      ');
   const raw = (c: SourceColumn, alias: string): SourceColumn => ({ expr: alias, kind: c.kind });
   const [ar, dr] = [raw(aum, 'a_raw'), raw(deposits, 'd_raw')];
   const values = `id, br, a_raw, ${amountValue(ar, scale, aDec && 'a_dec')} AS a, d_raw, ${amountValue(dr, scale, dDec && 'd_dec')} AS d, ${
     od ? 'od_raw, ' : ''
-  }od${sd ? ', sd' : ''}`;
-  // The header test sits inside the branches a header row takes (its amounts are
-  // no numbers), so valid rows never pay for it.
+  }od${sd ? ', sd' : ''}${sd && blankFields ? ', sd_raw' : ''}${(blankFields ?? []).map((_, i) => `, x${i}`).join('')}`;
+  // The header and blank-line tests sit inside the branches such rows take (their
+  // amounts are no numbers), so valid rows never pay for them.
   const header = repeatedHeaderSql(cols, aliases);
+  const blank = blankFields
+    ? `(${[
+        blankText('id'),
+        blankText('br'),
+        blankText('a_raw'),
+        blankText('d_raw'),
+        ...(od ? [blankText('od_raw')] : []),
+        ...(sd ? [blankText('sd_raw')] : []),
+        ...blankFields.map((_, i) => blankText(`x${i}`)),
+      ].join(' AND ')})`
+    : 'FALSE';
+  const tooLarge = `> ${MAX_EXACT_FEN}`;
+  const amountCases = (r: SourceColumn, v: string, m: 'aum' | 'deposits', large: number, extra: string) => [
+    `WHEN ${v} IS NULL THEN (CASE ${extra}WHEN ${amountMissing(r)} THEN ${code(`missing_${m}`)} WHEN ${amountWellFormed(r)} THEN (CASE WHEN ${wellFormedNegative(r)} THEN ${code(`negative_${m}`)} ELSE ${large} END) ELSE ${code(`invalid_${m}`)} END)`,
+    `WHEN ${amountNegative(r, v)} THEN ${code(`negative_${m}`)}`,
+    `WHEN ${v} ${tooLarge} THEN ${large}`,
+  ];
   const cases = [
-    ...(sd ? [`WHEN sd IS DISTINCT FROM ${D} THEN (CASE WHEN ${header} THEN ${code('repeated_header')} ELSE ${SNAPSHOT_DATE_MISMATCH} END)`] : []),
+    ...(sd ? [`WHEN sd IS DISTINCT FROM ${D} THEN (CASE WHEN ${header} THEN ${code('repeated_header')} WHEN ${blank} THEN ${BLANK_LINE} ELSE ${SNAPSHOT_DATE_MISMATCH} END)`] : []),
+    ...(blankFields ? [`WHEN a IS NULL AND ${blank} THEN ${BLANK_LINE}`] : []),
     `WHEN id IS NULL THEN ${code('missing_customer_id')}`,
     `WHEN br IS NULL THEN ${code('missing_branch')}`,
-    `WHEN a IS NULL THEN (CASE WHEN ${header} THEN ${code('repeated_header')} WHEN ${amountMissing(ar)} THEN ${code('missing_aum')} ELSE ${code('invalid_aum')} END)`,
-    `WHEN ${amountNegative(ar, 'a')} THEN ${code('negative_aum')}`,
-    `WHEN d IS NULL THEN (CASE WHEN ${amountMissing(dr)} THEN ${code('missing_deposits')} ELSE ${code('invalid_deposits')} END)`,
-    `WHEN ${amountNegative(dr, 'd')} THEN ${code('negative_deposits')}`,
-    ...(od
-      ? [
-          `WHEN od IS NULL AND ${datePresent(raw(od, 'od_raw'))} THEN ${code('invalid_open_date')}`,
-          `WHEN od > ${D} THEN ${code('open_date_after_snapshot')}`,
-        ]
-      : []),
+    ...amountCases(ar, 'a', 'aum', code('amount_too_large'), `WHEN ${header} THEN ${code('repeated_header')} `),
+    ...amountCases(dr, 'd', 'deposits', DEPOSITS_TOO_LARGE, ''),
+    ...(od ? [`WHEN od > ${D} THEN ${code('open_date_after_snapshot')}`] : []),
   ].join('\n      ');
   return `CREATE OR REPLACE TABLE ${ident(table)} AS
   SELECT id AS customer_id, br AS branch, a AS aum, d AS deposits, od AS open_date,
     CAST(CASE
       ${cases}
-    END AS UTINYINT) AS reason
+    END AS UTINYINT) AS reason${
+      // A CASE, not AND: in a projection DuckDB evaluates both sides of an AND on every row, and the trim is costly.
+      od ? `,\n    (CASE WHEN od IS NULL THEN ${datePresent(raw(od, 'od_raw'))} END) AS od_warn` : ''
+    }
   FROM (SELECT ${values} FROM (SELECT
       ${scan}
     FROM ${from}))`;
@@ -275,8 +369,15 @@ interface Source {
   peek: string;
   cols: Columns;
   mapping: HeaderMapping;
-  /** Byte offsets of the records the reader itself refused (a wrong field count), ascending. */
-  readerRejects(): Promise<number[]>;
+  /** Fields that no mapped column reads, for the blank-line test; null where rows are no lines (Parquet). */
+  blankFields: string[] | null;
+  /** Over a row of `peek`: whether it is a blank line; null where rows are no lines (Parquet). */
+  peekBlank: string | null;
+  /**
+   * Byte offsets of the records the reader itself refused (a wrong field count),
+   * ascending, and which of them are blank lines (only delimiters and whitespace).
+   */
+  readerRejects(): Promise<{ offsets: number[]; blank: Set<number> }>;
   /**
    * Line and raw fields of table rows (0-based rowids, which skip the refused
    * records) and of refused records (byte offsets). `refused` must hold every
@@ -455,12 +556,20 @@ async function csvSource(
     locateCsvRecords(utf8Path, delimiter, header.newline, rows, refused, wantRefused);
   const cols: Columns = {};
   for (const [c, i] of Object.entries(mapping.index) as [CanonicalColumn, number][]) cols[c] = { expr: `c${i}`, kind: 'text', emptyIsNull: true };
+  const mapped = new Set(Object.values(mapping.index));
+  const blankFields = Array.from({ length: mapping.fieldCount }, (_, i) => i)
+    .filter((i) => !mapped.has(i))
+    .map((i) => `c${i}`);
+  // A refused record (too few or too many fields) is a blank line when its text holds only delimiters and whitespace.
+  const blankLine = lit(`[\\s\\x{3000}\\x{A0}${delimiter === '\t' ? '' : delimiter}]*`);
 
   return {
     from,
     peek: reader(''),
     cols,
     mapping,
+    blankFields,
+    peekBlank: `(${Array.from({ length: mapping.fieldCount }, (_, i) => blankText(`c${i}`)).join(' AND ')})`,
     async readerRejects() {
       const rows = (
         await conn.runAndReadAll(
@@ -480,8 +589,16 @@ async function csvSource(
               : `the CSV reader cannot read this record (${String(bad.error_type).toLowerCase()})`;
         throw new InputError(what, at ? { file: file.path, line: at.line } : { file: file.path });
       }
-      const res = await conn.runAndReadAll(`SELECT DISTINCT line_byte_position FROM temp.${rejectsTable} ORDER BY 1`);
-      return res.getColumnsJS()[0]?.map(Number) ?? [];
+      const res = await conn.runAndReadAll(
+        `SELECT line_byte_position, bool_and(regexp_full_match(coalesce(csv_line, ''), ${blankLine})) FROM temp.${rejectsTable} GROUP BY 1 ORDER BY 1`,
+      );
+      const offsets: number[] = [];
+      const blank = new Set<number>();
+      for (const [pos, isBlank] of res.getRows()) {
+        offsets.push(Number(pos));
+        if (isBlank === true) blank.add(Number(pos));
+      }
+      return { offsets, blank };
     },
     locate,
     async cleanup() {
@@ -514,7 +631,9 @@ async function parquetSource(conn: DuckDBConnection, file: SnapshotFile, config:
     peek: from,
     cols,
     mapping,
-    readerRejects: async () => [],
+    blankFields: null,
+    peekBlank: null,
+    readerRejects: async () => ({ offsets: [], blank: new Set<number>() }),
     async locate(rows) {
       const out = new Map<number, Located>();
       if (rows.length) {
@@ -541,36 +660,91 @@ async function one(conn: DuckDBConnection, sql: string): Promise<Record<string, 
   return (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] ?? {};
 }
 
-/** The date every row must carry: the first row's snapshot_date, else the file name's. */
-async function snapshotDateOf(conn: DuckDBConnection, file: SnapshotFile, src: Source): Promise<string> {
-  const sd = src.cols.snapshot_date;
-  if (!sd) {
-    if (file.dateFromName) return file.dateFromName;
+type DateSource = (typeof DATE_SOURCES)[number];
+
+/**
+ * The date a file's name or the config gives it. A name holding two or more
+ * different dates (`客户_2025-3-31_导出20250401.csv`) decides nothing: the
+ * config must, or a snapshot_date column (`column` says whether there is one).
+ */
+function dateWithoutColumn(file: SnapshotFile, config: Config, column: boolean): { date: string; source: DateSource } | null {
+  const mapped = Object.hasOwn(config.snapshotDates, file.name) ? config.snapshotDates[file.name] : undefined;
+  if (mapped) return { date: mapped, source: 'config' };
+  const dates = datesInName(file.name);
+  if (dates.length > 1) {
+    if (column) return null;
+    const listed = `${dates.slice(0, -1).join(', ')} and ${dates.at(-1)}`;
     throw new InputError(
-      'no snapshot date: the file has no snapshot_date column and its name holds no date (YYYY-MM-DD or YYYYMMDD); rename it, e.g. 2025-01-31.csv',
+      `the file name holds ${dates.length === 2 ? 'two' : dates.length} dates, ${listed}, and nothing says which is the snapshot date; add a snapshot_date column, rename the file to hold one date, or map it in the config: "snapshotDates": {${JSON.stringify(file.name)}: "${dates[0]}"}`,
       { file: file.path },
     );
   }
-  const row = await one(conn, `SELECT CAST(${dateValue(sd)} AS VARCHAR) AS d, CAST(${sd.expr} AS VARCHAR) AS raw FROM ${src.peek} LIMIT 1`);
-  if (row.d) return String(row.d);
-  if (!('raw' in row)) {
-    if (file.dateFromName) return file.dateFromName;
-    throw new InputError('no snapshot date: the file has no rows and its name holds no date', { file: file.path });
+  const date = file.dateFromName ?? dates[0];
+  return date ? { date, source: 'name' } : null;
+}
+
+/** The date every row must carry: config snapshotDates, else the first row's snapshot_date, else the file name's. */
+async function snapshotDateOf(conn: DuckDBConnection, file: SnapshotFile, config: Config, src: Source): Promise<{ date: string; source: DateSource }> {
+  const sd = src.cols.snapshot_date;
+  const given = dateWithoutColumn(file, config, sd !== undefined);
+  if (!sd) {
+    if (given) return given;
+    throw new InputError(
+      'no snapshot date: the file has no snapshot_date column and its name holds no date (YYYY-MM-DD, YYYY-M-D, YYYY年M月D日 or YYYYMMDD); rename it, e.g. 2025-01-31.csv',
+      { file: file.path },
+    );
   }
-  const at = (await src.locate([0], [], [])).rows.get(0);
-  throw new InputError(`not a date: ${JSON.stringify(row.raw ?? '')}; expected YYYY-MM-DD, YYYY/M/D or YYYYMMDD`, {
+  if (given?.source === 'config') return given;
+  // The first row that is no blank line; its rowid is its place among the first rows read.
+  const PEEK = 1000;
+  const first = (
+    await conn.runAndReadAll(
+      `SELECT CAST(${dateValue(sd)} AS VARCHAR) AS d, CAST(${sd.expr} AS VARCHAR) AS raw, ${src.peekBlank ?? 'FALSE'} AS blank FROM ${src.peek} LIMIT ${PEEK}`,
+    )
+  ).getRowObjectsJS();
+  const rowid = first.findIndex((r) => r.blank !== true);
+  let row: Record<string, unknown> | undefined = first[rowid];
+  if (!row && first.length === PEEK)
+    row = await one(conn, `SELECT CAST(${dateValue(sd)} AS VARCHAR) AS d, CAST(${sd.expr} AS VARCHAR) AS raw FROM ${src.peek} WHERE NOT ${src.peekBlank ?? 'FALSE'} LIMIT 1`);
+  if (row?.d) return { date: String(row.d), source: 'column' };
+  if (!row || !('raw' in row)) {
+    if (given) return given;
+    throw new InputError('no snapshot date: the file has no rows and its name holds no single date', { file: file.path });
+  }
+  // Its line: the first record of the right field count that is no blank line (the
+  // reader's refusals are not known yet, so locate counts every record as a row).
+  let at: Located | undefined;
+  if (rowid >= 0) {
+    const near = Array.from({ length: rowid + 64 }, (_, i) => i);
+    const records = (await src.locate(near, [], [])).rows;
+    at = near.map((i) => records.get(i)).find((r) => r && r.fields.length === src.mapping.fieldCount && !r.fields.every((f) => /^[\s\u3000\u00a0]*$/.test(f)));
+  }
+  throw new InputError(`not a date: ${JSON.stringify(row.raw ?? '')}; expected ${DATE_FORMS}`, {
     file: file.path,
     ...(at ? { line: at.line } : {}),
     column: src.mapping.names.snapshot_date!,
   });
 }
 
-const percent = (x: number) => `${(x * 100).toFixed(x < 0.001 ? 3 : 2).replace(/\.?0+$/, '')}%`;
+/**
+ * A share as a percentage, with as many decimals as it takes to tell it from
+ * `limit` (which it exceeds): 201 of 20,050 is "1.002%" against a limit of
+ * "1%", never "1%". The limit itself is printed exactly.
+ */
+export function sharesAbove(share: number, limit: number): { share: string; limit: string } {
+  const trim = (t: string) => (t.includes('.') ? t.replace(/\.?0+$/, '') : t);
+  const limitText = trim((limit * 100).toFixed(10));
+  let d = share < 0.001 ? 3 : 2;
+  while (d < 12 && Number((share * 100).toFixed(d)) <= Number(limitText)) d++;
+  return { share: `${trim((share * 100).toFixed(d))}%`, limit: `${limitText}%` };
+}
+
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** Column a reason is about, as a canonical name. */
 function columnOf(reason: RejectReason): CanonicalColumn | null {
   if (reason === 'wrong_field_count' || reason === 'repeated_header') return null;
+  if (reason === 'amount_too_large') return 'aum'; // deposits have an internal code of their own
   if (reason.endsWith('customer_id')) return 'customer_id';
   if (reason.endsWith('branch')) return 'branch';
   if (reason.endsWith('aum')) return 'aum';
@@ -604,18 +778,19 @@ async function buildTable(
   src: Source,
   opts: LoadOptions,
 ): Promise<Omit<FileReport, 'file' | 'path' | 'format' | 'encoding' | 'sha256'>> {
-  const snapshotDate = await snapshotDateOf(conn, file, src);
+  const { date: snapshotDate, source: dateSource } = await snapshotDateOf(conn, file, config, src);
   const scale = config.unit === '万元' ? 6 : 2;
   const T = ident(table);
+  const hasOpenDate = src.cols.open_date !== undefined;
   try {
-    await conn.run(stageSql(table, src.from, src.cols, scale, snapshotDate, aliasTable(config.columns)));
+    await conn.run(stageSql(table, src.from, src.cols, scale, snapshotDate, aliasTable(config.columns), src.blankFields));
   } catch (e) {
     if (isOutOfMemory(e)) throw e;
     throw new InputError(`cannot read the file: ${(e as Error).message.split('\n')[0]}`, { file: file.path });
   }
 
-  const refused = await src.readerRejects();
-  const firstRefused = refused.slice(0, EXAMPLES_PER_REASON);
+  const { offsets: refused, blank: blankRefused } = await src.readerRejects();
+  const firstRefused = refused.filter((pos) => !blankRefused.has(pos)).slice(0, EXAMPLES_PER_REASON);
 
   if (src.cols.snapshot_date) {
     const m = await one(conn, `SELECT min(rowid) AS r FROM ${T} WHERE reason = ${SNAPSHOT_DATE_MISMATCH}`);
@@ -623,57 +798,82 @@ async function buildTable(
       const row = Number(m.r);
       const at = (await src.locate([row], refused, [])).rows.get(row);
       const value = at?.fields[src.mapping.index.snapshot_date!] ?? '';
-      throw new InputError(
-        `snapshot_date ${JSON.stringify(value.trim())} differs from the first row's ${snapshotDate}; one file holds one snapshot date`,
-        { file: file.path, ...(at ? { line: at.line } : {}), column: src.mapping.names.snapshot_date! },
-      );
+      const against = dateSource === 'config' ? `the date config snapshotDates gives this file, ${snapshotDate}` : `the first row's ${snapshotDate}`;
+      throw new InputError(`snapshot_date ${JSON.stringify(value.trim())} differs from ${against}; one file holds one snapshot date`, {
+        file: file.path,
+        ...(at ? { line: at.line } : {}),
+        column: src.mapping.names.snapshot_date!,
+      });
     }
   }
 
   await markDuplicateIds(conn, T);
 
+  // Sums of BIGINT are HUGEINT in DuckDB: exact whatever the file holds.
   const totals = await one(
     conn,
-    `SELECT count(*) AS parsed, count(*) FILTER (WHERE reason IS NULL) AS used,
-       count(*) FILTER (WHERE reason IS NULL AND deposits > aum) AS above FROM ${T}`,
+    `SELECT count(*) AS parsed, count(*) FILTER (WHERE reason IS NULL) AS used, count(*) FILTER (WHERE reason = ${BLANK_LINE}) AS blank,
+       count(*) FILTER (WHERE reason IS NULL AND deposits > aum) AS above,
+       sum(aum) FILTER (WHERE reason IS NULL) AS aum_sum, sum(deposits) FILTER (WHERE reason IS NULL) AS deposits_sum FROM ${T}`,
   );
   const groups = (
     await conn.runAndReadAll(
-      `SELECT reason, count(*) AS n, min(rowid, ${EXAMPLES_PER_REASON}) AS first FROM ${T} WHERE reason IS NOT NULL GROUP BY reason`,
+      `SELECT reason, count(*) AS n, min(rowid, ${EXAMPLES_PER_REASON}) AS first FROM ${T} WHERE reason IS NOT NULL AND reason <> ${BLANK_LINE} GROUP BY reason${
+        hasOpenDate
+          ? ` UNION ALL SELECT 0 AS reason, count(*) AS n, min(rowid, ${EXAMPLES_PER_REASON}) AS first FROM ${T} WHERE reason IS NULL AND od_warn HAVING count(*) > 0`
+          : ''
+      }`,
     )
   ).getRowObjectsJS();
 
+  // Internal codes → public reasons; amount_too_large has one code per column, and 0 stands for the open-date warning.
   const counts = new Map<RejectReason, number>();
-  const firstRows = new Map<RejectReason, number[]>();
+  const warned: Partial<Record<WarningReason, number>> = {};
+  const firstRows: { reason: RejectReason | WarningReason; column: CanonicalColumn | null; rows: number[] }[] = [];
   for (const g of groups) {
-    const reason = REJECT_REASONS[Number(g.reason) - 1]!;
-    counts.set(reason, Number(g.n));
-    firstRows.set(reason, (g.first as bigint[]).map(Number));
+    const c = Number(g.reason);
+    const rows = (g.first as bigint[]).map(Number);
+    if (c === 0) {
+      warned.invalid_open_date = Number(g.n);
+      firstRows.push({ reason: 'invalid_open_date', column: 'open_date', rows });
+      continue;
+    }
+    const kind = reasonOfCode(c)!;
+    counts.set(kind.reason, (counts.get(kind.reason) ?? 0) + Number(g.n));
+    firstRows.push({ ...kind, rows });
   }
-  if (refused.length) counts.set('wrong_field_count', refused.length);
+  const refusedCounted = refused.length - blankRefused.size;
+  if (refusedCounted) counts.set('wrong_field_count', refusedCounted);
 
-  const located = await src.locate([...firstRows.values()].flat(), refused, firstRefused);
+  const located = await src.locate(
+    firstRows.flatMap((f) => f.rows),
+    refused,
+    firstRefused,
+  );
   const examples: RejectExample[] = [];
-  for (const reason of REJECT_REASONS) {
-    const col = columnOf(reason);
-    const column = col ? src.mapping.names[col]! : null;
+  for (const reason of [...REJECT_REASONS, ...WARNING_REASONS]) {
     if (reason === 'wrong_field_count') {
       for (const pos of firstRefused) {
         const at = located.refused.get(pos);
-        if (at) examples.push({ reason, line: at.line, column, value: `${at.fields.length} fields, expected ${src.mapping.fieldCount}` });
+        if (at) examples.push({ reason, line: at.line, column: null, value: `${at.fields.length} fields, expected ${src.mapping.fieldCount}` });
       }
       continue;
     }
-    for (const row of firstRows.get(reason) ?? []) {
-      const at = located.rows.get(row);
-      if (!at) continue;
-      const value = col === null || col === 'customer_id' ? null : (at.fields[src.mapping.index[col]!] ?? '');
-      examples.push({ reason, line: at.line, column, value });
-    }
+    const found: RejectExample[] = [];
+    for (const f of firstRows.filter((x) => x.reason === reason))
+      for (const row of f.rows) {
+        const at = located.rows.get(row);
+        if (!at) continue;
+        const column = f.column ? src.mapping.names[f.column]! : null;
+        const value = f.column === null || f.column === 'customer_id' ? null : (at.fields[src.mapping.index[f.column]!] ?? '');
+        found.push({ reason, line: at.line, column, value });
+      }
+    examples.push(...found.sort((x, y) => x.line - y.line).slice(0, EXAMPLES_PER_REASON));
   }
 
   const rowsUsed = Number(totals.used);
-  const rowsRead = Number(totals.parsed) + refused.length;
+  const rowsSkipped = Number(totals.blank) + blankRefused.size;
+  const rowsRead = Number(totals.parsed) - Number(totals.blank) + refusedCounted;
   opts.onProgress?.({ rowsRead });
   const rejected: Partial<Record<RejectReason, number>> = {};
   let rejectedTotal = 0;
@@ -693,19 +893,39 @@ async function buildTable(
           : '';
         return `${r} ${count(n)}${where}`;
       });
+    const shown = sharesAbove(share, config.maxRejectShare);
     throw new InputError(
-      `${percent(share)} of rows rejected (${count(rejectedTotal)} of ${count(rowsRead)}), above the limit of ${percent(config.maxRejectShare)} (config maxRejectShare). Main reasons: ${main.join('; ')}`,
+      `${shown.share} of rows rejected (${count(rejectedTotal)} of ${count(rowsRead)}), above the limit of ${shown.limit} (config maxRejectShare). Main reasons: ${main.join('; ')}`,
       { file: file.path },
     );
   }
+  for (const measure of ['aum', 'deposits'] as const) {
+    const sum = BigInt((totals[`${measure}_sum`] as bigint | null) ?? 0n);
+    if (sum > BigInt(MAX_EXACT_FEN)) {
+      const top = await one(conn, `SELECT rowid AS r FROM ${T} WHERE reason IS NULL ORDER BY ${measure} DESC, rowid LIMIT 1`);
+      const row = Number(top.r);
+      const at = (await src.locate([row], refused, [])).rows.get(row);
+      const value = at?.fields[src.mapping.index[measure]!];
+      throw new InputError(
+        `the total ${measure} of the file's ${count(rowsUsed)} customers is ${fenAsYuan(sum)}, above ${fenAsYuan(BigInt(MAX_EXACT_FEN))} (2^53 − 1 fen), the largest total the report adds up exactly; the largest value is ${
+          value === undefined ? 'not found' : JSON.stringify(value.trim())
+        }${at ? ` at line ${at.line}` : ''}: check the export for placeholder or misplaced values`,
+        { file: file.path, column: src.mapping.names[measure]! },
+      );
+    }
+  }
 
-  if (rejectedTotal > refused.length) await conn.run(`DELETE FROM ${T} WHERE reason IS NOT NULL`);
+  if (Number(totals.parsed) > rowsUsed) await conn.run(`DELETE FROM ${T} WHERE reason IS NOT NULL`);
   await conn.run(`ALTER TABLE ${T} DROP COLUMN reason`);
+  if (hasOpenDate) await conn.run(`ALTER TABLE ${T} DROP COLUMN od_warn`);
   return {
     snapshotDate,
+    dateSource,
     rowsRead,
     rowsUsed,
+    rowsSkipped,
     rejected,
+    warned,
     examples,
     depositsAboveAum: Number(totals.above),
     ignoredColumns: src.mapping.ignored,

@@ -21,7 +21,7 @@ import {
   SnapshotFile as SnapshotOutput,
   type Manifest as ManifestT,
 } from '../schema/output.ts';
-import { flowCells, quoteIdent, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
+import { ExactRangeError, flowCells, quoteIdent, readAmounts, retainedCount, snapshotCells } from './aggregate.ts';
 import { codeFingerprint, DEFAULT_KEEP_DAYS, entryKey, PipelineCache, type CacheStats } from './cache.ts';
 import { ConcentrationPool, type SnapshotConcentrations } from './concentrationPool.ts';
 import { configHash } from './configFile.ts';
@@ -29,7 +29,7 @@ import { discoverSnapshots, type SnapshotFile } from './discover.ts';
 import { hashFiles } from './fileHashes.ts';
 import { guardFile, type FileGuard } from './fileGuard.ts';
 import { asMemoryError, InputError } from './errors.ts';
-import { FileReport, loadSnapshot } from './load.ts';
+import { fenAsYuan, FileReport, loadSnapshot, MAX_EXACT_FEN } from './load.ts';
 import { checkOutputFolder, stageOutput } from './outputDir.ts';
 import { checkLoadedSnapshot, localToday } from './snapshotChecks.ts';
 import { createMeter, type Progress } from './progress.ts';
@@ -211,7 +211,7 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
       );
       for (const [i, file] of files.entries()) {
         hashed.set(file, { sha256: shas[i]!, guard: guards[i]! });
-        keys[i] = entryKey(['snapshot', TOOL_VERSION, code, file.name, file.format, shas[i]!, rowConfig]);
+        keys[i] = entryKey(['snapshot', TOOL_VERSION, code, file.name, file.format, shas[i]!, rowConfig, config.snapshotDates[file.name] ?? null]);
         cached[i] = await cache.read('snapshot', keys[i]!, SnapshotEntry);
       }
     });
@@ -337,7 +337,13 @@ async function run(engine: Engine, tmpDir: string, opts: RunOptions): Promise<Ru
         const conn = await engine.conn();
         work.flows++;
         flows = await ticking(() => `flows ${period.start} → ${period.end}`, (s.bytes + e.bytes) * FLOW_WEIGHT, 1, () =>
-          flowCells(conn, st, et, tierLowers, period.start),
+          flowCells(conn, st, et, tierLowers, period.start).catch((err: unknown) => {
+            if (!(err instanceof ExactRangeError)) throw err;
+            throw new InputError(
+              `the ${err.what} from ${period.start} (${s.file.name}) to ${period.end}, Σ |end − start| over the customers in both, is ${fenAsYuan(err.value)}, above ${fenAsYuan(BigInt(MAX_EXACT_FEN))} (2^53 − 1 fen), the largest sum the report adds up exactly: check both files for placeholder or misplaced values`,
+              { file: e.file.path },
+            );
+          }),
         );
         if (cache) await cache.write('flows', flowKeys[k]!, { flows });
         await release(s);

@@ -20,12 +20,14 @@ export function checkLoadedSnapshot(report: FileReport, today: string): void {
   if (report.snapshotDate > today) {
     const column = dateColumn(report);
     throw new InputError(
-      `snapshot date ${report.snapshotDate} is after today (${today}); a snapshot is the book of a day that has passed${column ? '' : ' (the date comes from the file name)'}`,
-      { file: report.path, ...(column ? { column } : {}) },
+      `snapshot date ${report.snapshotDate} is after today (${today}); a snapshot is the book of a day that has passed${
+        report.dateSource === 'name' ? ' (the date comes from the file name)' : report.dateSource === 'config' ? ' (the date comes from config snapshotDates)' : ''
+      }`,
+      { file: report.path, ...(column && report.dateSource === 'column' ? { column } : {}) },
     );
   }
   if (report.rowsRead === 0)
-    throw new InputError('no customer rows, only a header; a snapshot lists every customer of its date, so this export has failed', {
+    throw new InputError(`no customer rows, only a header${report.rowsSkipped ? ` and ${report.rowsSkipped} blank line(s)` : ''}; a snapshot lists every customer of its date, so this export has failed`, {
       file: report.path,
     });
   if (report.rowsUsed === 0)

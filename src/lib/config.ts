@@ -28,6 +28,14 @@ export const BUILTIN_ALIASES: Readonly<Record<string, CanonicalColumn>> = {
   快照日期: 'snapshot_date',
 };
 
+/** YYYY-MM-DD naming a day of the calendar. */
+function isDateText(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
 // A label is shown as a heading or a branch's name: one made only of spaces would
 // print as nothing, so it needs at least one visible character.
 const Text = z.string().regex(/[^\s\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/u, 'needs a visible character');
@@ -123,8 +131,22 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ minCell: 10, pPercent: 10 }),
-    /** Whole-run failure when rejected rows exceed this share of any file. */
-    maxRejectShare: z.number().min(0).max(1).default(0.01),
+    /**
+     * Snapshot date of a file by its name (`{"客户_2025-3-31_导出20250401.csv": "2025-03-31"}`),
+     * for a name holding more than one date; it wins over the name, and a
+     * snapshot_date column must agree with it.
+     */
+    snapshotDates: z
+      .record(
+        z.string().min(1),
+        z.string().refine(isDateText, 'must be a real date written YYYY-MM-DD, e.g. "2025-03-31"'),
+      )
+      .default({}),
+    /** Whole-run failure when rejected rows exceed this share of any file. A share, so 1 (every row) is refused as the likely "1 %". */
+    maxRejectShare: z
+      .number()
+      .refine((x) => x >= 0 && x < 1, { error: (i) => `must be a share from 0 up to (not including) 1: 0.01 means 1 % (got ${String(i.input)})` })
+      .default(0.01),
     /** Warn when fewer than this share of a snapshot's customers appear in the previous one. */
     minIdMatchShare: z.number().min(0).max(1).default(0.5),
     /** What `npm run build` publishes beside the pages; presentation only, so not part of the data's config hash. */

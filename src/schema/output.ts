@@ -263,10 +263,17 @@ export const QualityFile = z
           snapshotDate: Date,
           format: z.string(),
           encoding: z.string().nullable(),
+          /** Where the snapshot date came from: the snapshot_date column, the file name, or config snapshotDates. */
+          dateSource: z.enum(['column', 'name', 'config']),
           rowsRead: Count,
           rowsUsed: Count,
           rowsRejected: Count,
+          /** Lines of only delimiters and whitespace, skipped (not part of rowsRead). */
+          rowsSkipped: Count,
           rejected: z.record(z.string(), Count),
+          /** Rows kept without an unreadable optional value, by reason. */
+          warned: z.record(z.string(), Count),
+          /** Rejected rows only. */
           examples: z.array(
             z
               .object({ reason: z.string(), line: Count, column: z.string().nullable() })

@@ -2,13 +2,13 @@
 // plain words, in both languages, next to the labels of rejection reasons and the
 // data-quality notes.
 import { date, type Lang } from '../lib/format.ts';
-import type { RejectReason } from '../engine/load.ts';
+import type { RejectReason, WarningReason } from '../engine/load.ts';
 import type { BranchChange } from '../schema/output.ts';
 
 type Text = Record<Lang, string>;
 
-// Typed by the pipeline's list of reasons, so a new reason without a label does not compile.
-export const REASON_LABELS: Record<RejectReason, Text> = {
+// Typed by the pipeline's lists of reasons, so a new reason without a label does not compile.
+export const REASON_LABELS: Record<RejectReason | WarningReason, Text> = {
   missing_customer_id: { zh: '客户号为空', en: 'Customer id missing' },
   duplicate_customer_id: { zh: '客户号重复（保留第一条）', en: 'Customer id repeated (first copy kept)' },
   missing_branch: { zh: '网点为空', en: 'Branch missing' },
@@ -18,13 +18,14 @@ export const REASON_LABELS: Record<RejectReason, Text> = {
   missing_deposits: { zh: '存款余额为空', en: 'Deposits missing' },
   invalid_deposits: { zh: '存款余额不是数字', en: 'Deposits not a number' },
   negative_deposits: { zh: '存款余额为负', en: 'Negative deposits' },
-  invalid_open_date: { zh: '开户日期无效', en: 'Invalid open date' },
+  amount_too_large: { zh: '金额过大，无法精确汇总', en: 'Amount too large to add up exactly' },
+  invalid_open_date: { zh: '开户日期无法识别（客户保留，日期按缺失处理）', en: 'Unreadable open date (customer kept, date treated as missing)' },
   open_date_after_snapshot: { zh: '开户日期晚于快照日期', en: 'Open date after the snapshot date' },
   wrong_field_count: { zh: '字段数不对', en: 'Wrong number of fields' },
   repeated_header: { zh: '文件中间重复出现表头行', en: 'Header row repeated inside the file' },
 };
 
-export const reasonLabel = (reason: string, lang: Lang): string => REASON_LABELS[reason as RejectReason]?.[lang] ?? reason;
+export const reasonLabel = (reason: string, lang: Lang): string => REASON_LABELS[reason as RejectReason | WarningReason]?.[lang] ?? reason;
 
 export interface Definition {
   term: Text;

@@ -62,14 +62,31 @@ export function buildQuality(
   idMatch: readonly IdMatchInput[],
   suppressed: QualityFile['suppressed'],
   snapshots: readonly SnapshotBranchCells[],
+  /** Every branch code any snapshot holds. */
+  branches: readonly string[] = [],
 ): QualityFile {
   const byDate = new Map(files.map((f) => [f.snapshotDate, f]));
   const warnings: string[] = [];
   for (const f of files) {
     if (f.depositsAboveAum > 0)
       warnings.push(`${f.file}: ${f.depositsAboveAum} row(s) have deposits above aum (kept; deposits are part of financial assets, so check the export)`);
+    if (f.warned.invalid_open_date)
+      warnings.push(
+        `${f.file}: ${f.warned.invalid_open_date} row(s) have an unreadable open_date (invalid_open_date); the customers are kept and the date treated as missing`,
+      );
     if (f.ignoredColumns.length > 0) warnings.push(`${f.file}: ignored column(s) ${f.ignoredColumns.map((c) => JSON.stringify(c)).join(', ')}`);
   }
+  // Config entries that name nothing: a mistyped code or file name would otherwise go unnoticed.
+  const held = new Set(branches);
+  const unknownBranches = Object.keys(config.branches).filter((code) => !held.has(code));
+  if (unknownBranches.length > 0)
+    warnings.push(
+      `config branches names ${unknownBranches.length} code(s) that no snapshot holds: ${unknownBranches.map((c) => JSON.stringify(c)).join(', ')} (a typo, or a branch with no customers in these files?)`,
+    );
+  const names = new Set(files.map((f) => f.file));
+  const unknownFiles = Object.keys(config.snapshotDates).filter((name) => !names.has(name));
+  if (unknownFiles.length > 0)
+    warnings.push(`config snapshotDates names ${unknownFiles.length} file(s) that are not in the snapshot folder: ${unknownFiles.map((n) => JSON.stringify(n)).join(', ')}`);
   const matches = idMatch.map(({ start, end, matched }) => {
     const startCustomers = byDate.get(start)!.rowsUsed;
     const endCustomers = byDate.get(end)!.rowsUsed;
@@ -89,13 +106,16 @@ export function buildQuality(
       snapshotDate: f.snapshotDate,
       format: f.format,
       encoding: f.encoding,
+      dateSource: f.dateSource,
       rowsRead: f.rowsRead,
       rowsUsed: f.rowsUsed,
       rowsRejected: f.rowsRead - f.rowsUsed,
+      rowsSkipped: f.rowsSkipped,
       rejected: { ...f.rejected },
+      warned: { ...f.warned },
       // Where, never what: the offending text is row-level data, so it goes to the
       // analyst's terminal (the CLI) and not into the published file.
-      examples: f.examples.map((e) => ({ reason: e.reason, line: e.line, column: e.column })),
+      examples: f.examples.filter((e) => !(e.reason in f.warned)).map((e) => ({ reason: e.reason, line: e.line, column: e.column })),
       depositsAboveAum: f.depositsAboveAum,
       ignoredColumns: [...f.ignoredColumns],
     })),

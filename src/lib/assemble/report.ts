@@ -91,7 +91,7 @@ export function assembleReport(input: ReportInput): Report {
 
   const counts = disclosure.counts();
   const suppressed = { frequency: counts.frequency + withheld, dominance: counts.dominance, secondary: counts.secondary };
-  const quality = QualityFile.parse(buildQuality(config, input.files, input.idMatch, suppressed, input.snapshots));
+  const quality = QualityFile.parse(buildQuality(config, input.files, input.idMatch, suppressed, input.snapshots, branches));
 
   const from = midHighFromIndex(config);
   const bands = bandsOf(config);
