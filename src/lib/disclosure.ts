@@ -1,4 +1,4 @@
-// Cell suppression (docs/metrics.md, "Disclosure control"): primary rules judge
+// Cell suppression (docs/disclosure.md): primary rules judge
 // each cell on its own; secondary suppression (the Gauss method, gauss.ts) hides
 // further cells until no withheld value follows from the published ones and
 // every relation between them, solved together.
@@ -68,11 +68,13 @@ export interface SuppressOptions {
  *
  * Candidates are decided in this order (the Gauss method publishes each unless
  * it would determine a withheld cell):
- *  0. cells known by construction, and cells describing nobody (n = 0), are
- *     published first and always: a count of 0 says its amounts are 0 too;
- *  1. other zero cells (Σ |contribution| = 0): a zero complement protects
- *     nothing once a reader takes amounts to be non-negative;
- *  2. higher importance first (options.importance);
+ *  0. cells known by construction (options.known): published first and always;
+ *  1. higher importance first (options.importance);
+ *  2. zero cells (Σ |contribution| = 0) before others of the same importance: a
+ *     zero complement protects little once a reader takes amounts to be
+ *     non-negative. They are not published unconditionally: with a tier's two
+ *     stocks published and its other flows zero, a zero would leave one mover
+ *     determined, and the zero should go rather than the stock;
  *  3. more customers first, then larger Σ |contribution|: small cells are
  *     withheld before large ones;
  *  4. cell id, so the result does not depend on input order.
@@ -112,7 +114,7 @@ export function suppress(
     const c = cellAt[i]!;
     if (isIntermediate[i]) (c.absTotal === 0 ? forced : intermediate).push(i);
     else if (reason[i] !== null) primary.push(i);
-    else if (options.known?.has(id) || c.n === 0) forced.push(i);
+    else if (options.known?.has(id)) forced.push(i);
     else rest.push(i);
   });
   const importance = ids.map((id) => options.importance?.get(id) ?? 0);
@@ -120,8 +122,8 @@ export function suppress(
     const ca = cellAt[a]!;
     const cb = cellAt[b]!;
     return (
-      Number(cb.absTotal === 0) - Number(ca.absTotal === 0) ||
       importance[b]! - importance[a]! ||
+      Number(cb.absTotal === 0) - Number(ca.absTotal === 0) ||
       cb.n - ca.n ||
       cb.absTotal - ca.absTotal ||
       a - b
