@@ -59,6 +59,12 @@ export interface SuppressOptions {
   known?: ReadonlySet<string>;
   /** Cells never published that need no protection, tied to the others by relations. */
   intermediate?: ReadonlySet<string>;
+  /**
+   * Cells describing nobody (n = 0) that are decided in order like any other
+   * rather than published first (the default). Published first, a zero can leave
+   * a single mover determined by two published stocks, and then a stock must go.
+   */
+  decideEmpty?: ReadonlySet<string>;
 }
 
 /**
@@ -68,13 +74,12 @@ export interface SuppressOptions {
  *
  * Candidates are decided in this order (the Gauss method publishes each unless
  * it would determine a withheld cell):
- *  0. cells known by construction (options.known): published first and always;
+ *  0. cells known by construction (options.known), and cells describing nobody
+ *     (n = 0) unless listed in options.decideEmpty: published first and always;
  *  1. higher importance first (options.importance);
  *  2. zero cells (Σ |contribution| = 0) before others of the same importance: a
  *     zero complement protects little once a reader takes amounts to be
- *     non-negative. They are not published unconditionally: with a tier's two
- *     stocks published and its other flows zero, a zero would leave one mover
- *     determined, and the zero should go rather than the stock;
+ *     non-negative;
  *  3. more customers first, then larger Σ |contribution|: small cells are
  *     withheld before large ones;
  *  4. cell id, so the result does not depend on input order.
@@ -114,7 +119,7 @@ export function suppress(
     const c = cellAt[i]!;
     if (isIntermediate[i]) (c.absTotal === 0 ? forced : intermediate).push(i);
     else if (reason[i] !== null) primary.push(i);
-    else if (options.known?.has(id)) forced.push(i);
+    else if (options.known?.has(id) || (c.n === 0 && !options.decideEmpty?.has(id))) forced.push(i);
     else rest.push(i);
   });
   const importance = ids.map((id) => options.importance?.get(id) ?? 0);

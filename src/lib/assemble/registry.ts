@@ -73,11 +73,17 @@ export class Registry {
   readonly importance = new Map<string, number>();
   readonly known = new Set<string>();
   readonly intermediate = new Set<string>();
+  /**
+   * The bank's cells: one that describes nobody is decided with its table, so a
+   * zero flow can be withheld where publishing it would cost a bank tier count.
+   */
+  readonly decideEmpty = new Set<string>();
 
   add(id: string, cell: Cell, opts: CellOptions = {}): string {
     if (opts.importance !== undefined) this.importance.set(id, opts.importance);
     if (opts.known) this.known.add(id);
     if (opts.intermediate) this.intermediate.add(id);
+    if (id.split('|')[2] === scopeKey(null)) this.decideEmpty.add(id);
     const had = this.cells.get(id);
     if (had) {
       // Two routes to one figure must agree, or the output would contradict itself.

@@ -72,7 +72,7 @@ export function assembleReport(input: ReportInput): Report {
   for (const p of input.periods)
     registerPeriod(reg, config, p.period, p.flows, branches, stats.get(p.period.start)!, stats.get(p.period.end)!);
 
-  const disclosure = new Disclosure(reg.cells, reg.relations, config.privacy, { importance: reg.importance, known: reg.known, intermediate: reg.intermediate });
+  const disclosure = new Disclosure(reg.cells, reg.relations, config.privacy, { importance: reg.importance, known: reg.known, intermediate: reg.intermediate, decideEmpty: reg.decideEmpty });
 
   const empty = publishedConcentration(new Float64Array(0), config.privacy.minCell);
   let withheld = 0;
