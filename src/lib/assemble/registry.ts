@@ -74,8 +74,9 @@ export class Registry {
   readonly known = new Set<string>();
   readonly intermediate = new Set<string>();
   /**
-   * The bank's cells: one that describes nobody is decided with its table, so a
-   * zero flow can be withheld where publishing it would cost a bank tier count.
+   * Every cell: one that describes nobody is decided with its table, so a zero
+   * flow can be withheld where publishing it first would cost a tier count (two
+   * published stocks and zero flows leave a single mover determined).
    */
   readonly decideEmpty = new Set<string>();
 
@@ -83,7 +84,7 @@ export class Registry {
     if (opts.importance !== undefined) this.importance.set(id, opts.importance);
     if (opts.known) this.known.add(id);
     if (opts.intermediate) this.intermediate.add(id);
-    if (id.split('|')[2] === scopeKey(null)) this.decideEmpty.add(id);
+    this.decideEmpty.add(id);
     const had = this.cells.get(id);
     if (had) {
       // Two routes to one figure must agree, or the output would contradict itself.
