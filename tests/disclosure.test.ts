@@ -654,3 +654,20 @@ describe('scale', () => {
     expect(recoverableBySubtraction(lines, new Set(r.keys()))).toEqual(new Set());
   });
 });
+
+describe('nothing at risk', () => {
+  it('a table without a small or dominated cell publishes every cell, whatever its relations', () => {
+    const inner = [
+      [even(500, 20), even(300, 20), even(400, 14)],
+      [even(600, 20), even(200, 20), even(900, 12)],
+    ];
+    const { cells, lines } = grid(inner);
+    // Zeros and a cell describing nobody are no risk either.
+    cells.set('z', amount(0, 0, []));
+    lines.push(line('b1:t1', ['b1:t1x', 'z']));
+    cells.set('b1:t1x', even(500, 20));
+    expect(suppress(cells, lines, P).size).toBe(0);
+    const d = new Disclosure(cells, lines, P);
+    for (const id of cells.keys()) expect(d.value(id)).toBe(cells.get(id)!.value);
+  });
+});
