@@ -1,12 +1,13 @@
 // `npm run sample`: writes the deterministic synthetic bank of src/lib/sampleBank.ts
 // as snapshot CSVs, so a fresh clone has data to build the site from.
 //
-//   npm run sample -- [--out DIR] [--customers N] [--snapshots K] [--seed S] [--start YYYY-MM-DD]
+//   npm run sample -- [--out DIR] [--customers N] [--snapshots K] [--branches B] [--seed S] [--start YYYY-MM-DD]
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OutputError, OutputRefused, stageFolder, type StagedFolder } from '../src/engine/outputDir.ts';
 import {
+  DEFAULT_BRANCHES,
   DEFAULT_SEED,
   DEFAULT_START,
   DEFAULT_TIER_KEYS,
@@ -28,6 +29,7 @@ const USAGE = `usage: npm run sample -- [options]
                      exit code 2
   --customers N      customers in the first snapshot (default 200000)
   --snapshots K      month-end snapshots (default 12)
+  --branches B       branches, B001 … (default 40, 40 to 65535); four of them are tiny
   --start DATE       first snapshot, a month end (default ${DEFAULT_START})
   --seed S           PRNG seed, an integer (default ${DEFAULT_SEED})`;
 
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
         out: { type: 'string' },
         customers: { type: 'string' },
         snapshots: { type: 'string' },
+        branches: { type: 'string' },
         start: { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   const out = resolve(outArg);
   const customers = intOption('customers', values.customers, 200_000, 1);
   const snapshots = intOption('snapshots', values.snapshots, 12, 1);
+  const branches = intOption('branches', values.branches, DEFAULT_BRANCHES, DEFAULT_BRANCHES);
   const seed = intOption('seed', values.seed, DEFAULT_SEED, 0);
   let dates: string[];
   try {
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
   let rows = 0;
   let last: { n: number[]; aum: number[] } | undefined;
   try {
-    for (const snap of generateSampleBank({ customers, seed, dates })) {
+    for (const snap of generateSampleBank({ customers, seed, dates, branches })) {
       const t1 = performance.now();
       const name = `snapshot_${snap.date}.csv`;
       const fd = openSync(join(staged.dir, name), 'w');

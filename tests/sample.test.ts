@@ -111,6 +111,18 @@ describe('sample bank generator', () => {
     expect(() => [...generateSampleBank({ customers: 2000, dates: ['2025-12-31', '2025-11-30'] })]).toThrow(/increasing/);
   });
 
+  it('spreads the book over as many branches as asked, codes widening past 999', () => {
+    const [first] = [...generateSampleBank({ customers: 60_000, snapshots: 1, branches: 1200 })];
+    const rows = parseCsv(Buffer.concat([...first!.csvChunks(1 << 16)]).toString('utf8'));
+    const codes = new Set(rows.map((r) => r.branch));
+    // Zipf-like sizes leave some of the smallest branches empty at 50 customers a branch.
+    expect(codes.size).toBeGreaterThan(1000);
+    expect(codes.size).toBeLessThanOrEqual(1200);
+    expect([...codes].filter((c) => !/^B\d{4}$/.test(c))).toEqual([]);
+    expect(codes.has('B1200') || [...codes].some((c) => c > 'B1100')).toBe(true);
+    expect(() => [...generateSampleBank({ customers: 2000, snapshots: 1, branches: 39 })]).toThrow(/branches must be an integer from 40/);
+  });
+
   describe('shape of a 60 000-customer, 6-month book', () => {
     let snaps: { date: string; rows: Row[] }[] = [];
     beforeAll(() => {

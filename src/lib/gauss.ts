@@ -22,10 +22,13 @@
 // which is eliminated from the other rows. Both are checked before they are
 // committed, so an unsafe publication changes nothing.
 //
-// Arithmetic is exact (sparseRow.ts). Pivots are chosen among columns that
-// will never be deleted (intermediates, protected cells) or, failing those,
-// the candidate to be decided last, so that most publications delete free
-// columns, which costs no fill-in.
+// Arithmetic is exact (sparseRow.ts). Which cells are determined depends only
+// on the row space, never on the pivots, so pivots are chosen for speed: the
+// column held by the fewest rows (each of them must have it eliminated, and
+// long sums such as bank = Σ 2,000 branches would otherwise fill every row
+// they touch), then a column that will never be deleted (intermediates,
+// protected cells), then the candidate to be decided last, so that most
+// publications delete free columns.
 import { eliminate, normalise, removeColumn, rowOf, without, type Row } from './sparseRow.ts';
 
 export interface GaussProblem {
@@ -82,16 +85,16 @@ export function gaussSuppress(p: GaussProblem): GaussResult {
   const pivotRow = new Int32Array(n).fill(-1);
   const colRows: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
 
-  /** Lower is a better pivot: never-deleted columns first, then the candidate decided last. */
+  /** Among columns held by as many rows, lower is better: never-deleted columns first, then the candidate decided last. */
   const pivotRank = (c: number): number => (state[c] === INTERMEDIATE ? -2 * n - 2 : state[c] === PROTECTED ? -n - 1 : -position[c]!);
   const choosePivot = (r: Row): number => {
     let best = -1;
+    let bestRows = Infinity;
+    let bestRank = Infinity;
     for (const c of r.cols) {
-      if (best < 0) best = c;
-      else {
-        const d = pivotRank(c) - pivotRank(best);
-        if (d < 0 || (d === 0 && (colRows[c]!.size < colRows[best]!.size || (colRows[c]!.size === colRows[best]!.size && c < best)))) best = c;
-      }
+      const k = colRows[c]!.size;
+      const rank = pivotRank(c);
+      if (k < bestRows || (k === bestRows && rank < bestRank)) [best, bestRows, bestRank] = [c, k, rank];
     }
     return best;
   };

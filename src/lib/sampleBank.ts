@@ -20,6 +20,8 @@ export interface SampleBankOptions {
   seed?: number;
   /** Explicit snapshot dates (YYYY-MM-DD, strictly increasing); each step evolves the book by one month. */
   dates?: readonly string[];
+  /** Branches (outlets), B001 … (default 40, at least 40, at most 65 535); four of them tiny. */
+  branches?: number;
 }
 
 export interface SampleRow {
@@ -206,7 +208,8 @@ const TINY_BRANCHES: readonly { code: number; size: number }[] = [
   { code: 23, size: 27 },
   { code: 31, size: 36 },
 ];
-const BRANCH_COUNT = 40;
+export const DEFAULT_BRANCHES = 40;
+const MAX_BRANCHES = 65_535;
 
 function cumulative(weights: readonly number[]): Float64Array {
   const out = new Float64Array(weights.length);
@@ -353,7 +356,7 @@ interface CsvContext {
   /** 10 ASCII bytes per day from minDay. */
   dates: Uint8Array;
   minDay: number;
-  branch: Uint8Array;
+  branch: Uint16Array;
   aumFen: Float64Array;
   depFen: Float64Array;
   openDay: Int32Array;
@@ -404,8 +407,8 @@ class Book {
   flags: Uint8Array;
   /** Customer id number, fixed at creation. */
   id: Uint32Array;
-  branch: Uint8Array;
-  prevBranch: Uint8Array;
+  branch: Uint16Array;
+  prevBranch: Uint16Array;
   logAum: Float64Array;
   anchor: Float64Array;
   depFrac: Float32Array;
@@ -417,36 +420,37 @@ class Book {
   newWeightsAffluent: Float64Array;
   readonly branchCodes: string[];
 
-  constructor(seed: number, customers: number, steps: number) {
+  constructor(seed: number, customers: number, steps: number, branches: number) {
     this.rng = new Rng(seed);
     for (let i = 0; i < 4; i++) this.idKeys[i] = this.rng.u32();
     this.cap = Math.ceil(customers * (1 + 0.02 * steps)) + 1024;
     this.flags = new Uint8Array(this.cap);
     this.id = new Uint32Array(this.cap);
-    this.branch = new Uint8Array(this.cap);
-    this.prevBranch = new Uint8Array(this.cap);
+    this.branch = new Uint16Array(this.cap);
+    this.prevBranch = new Uint16Array(this.cap);
     this.logAum = new Float64Array(this.cap);
     this.anchor = new Float64Array(this.cap);
     this.depFrac = new Float32Array(this.cap);
     this.openDay = new Int32Array(this.cap);
     this.aumFen = new Float64Array(this.cap);
     this.depFen = new Float64Array(this.cap);
-    this.branchCodes = Array.from({ length: BRANCH_COUNT }, (_, i) => 'B' + String(i + 1).padStart(3, '0'));
-    this.newWeights = new Float64Array(BRANCH_COUNT);
-    this.newWeightsAffluent = new Float64Array(BRANCH_COUNT);
+    const width = Math.max(3, String(branches).length);
+    this.branchCodes = Array.from({ length: branches }, (_, i) => 'B' + String(i + 1).padStart(width, '0'));
+    this.newWeights = new Float64Array(branches);
+    this.newWeightsAffluent = new Float64Array(branches);
   }
 
   grow(): void {
     const cap = Math.ceil(this.cap * 1.25);
-    const g = <T extends Uint8Array | Uint32Array | Float64Array | Float32Array | Int32Array>(a: T, ctor: new (n: number) => T): T => {
+    const g = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array | Float32Array | Int32Array>(a: T, ctor: new (n: number) => T): T => {
       const b = new ctor(cap);
       b.set(a as never);
       return b;
     };
     this.flags = g(this.flags, Uint8Array);
     this.id = g(this.id, Uint32Array);
-    this.branch = g(this.branch, Uint8Array);
-    this.prevBranch = g(this.prevBranch, Uint8Array);
+    this.branch = g(this.branch, Uint16Array);
+    this.prevBranch = g(this.prevBranch, Uint16Array);
     this.logAum = g(this.logAum, Float64Array);
     this.anchor = g(this.anchor, Float64Array);
     this.depFrac = g(this.depFrac, Float32Array);
@@ -534,14 +538,14 @@ function initialBook(book: Book, customers: number, firstDay: number): void {
   // more of the mid-high book than their headcount suggests.
   const tinyCodes = new Set(TINY_BRANCHES.map((b) => b.code - 1));
   const regular: number[] = [];
-  for (let b = 0; b < BRANCH_COUNT; b++) if (!tinyCodes.has(b)) regular.push(b);
+  for (let b = 0; b < book.branchCodes.length; b++) if (!tinyCodes.has(b)) regular.push(b);
   const order = regular.slice();
   for (let i = order.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  const size = new Float64Array(BRANCH_COUNT);
-  const affluence = new Float64Array(BRANCH_COUNT).fill(1);
+  const size = new Float64Array(book.branchCodes.length);
+  const affluence = new Float64Array(book.branchCodes.length).fill(1);
   order.forEach((b, rank) => {
     size[b] = Math.pow(rank + 2, -0.85) * Math.exp(0.15 * rng.normal());
     affluence[b] = Math.exp(0.45 * rng.normal());
@@ -574,9 +578,9 @@ function initialBook(book: Book, customers: number, firstDay: number): void {
 
   // New customers join branches in proportion to the branch's current size
   // (tiny ones included, so they neither vanish nor balloon).
-  const counts = new Float64Array(BRANCH_COUNT);
+  const counts = new Float64Array(book.branchCodes.length);
   for (let i = 0; i < book.count; i++) counts[book.branch[i]!]!++;
-  for (let b = 0; b < BRANCH_COUNT; b++) {
+  for (let b = 0; b < book.branchCodes.length; b++) {
     book.newWeights[b] = counts[b]!;
     book.newWeightsAffluent[b] = counts[b]! * affluence[b]!;
   }
@@ -809,7 +813,10 @@ export function* generateSampleBank(opts: SampleBankOptions): Generator<SampleSn
   if (!Number.isInteger(opts.customers) || opts.customers < minCustomers)
     throw new Error(`customers must be an integer ≥ ${minCustomers}, got ${opts.customers}`);
   if (opts.customers > 200_000_000) throw new Error('customers must stay below 200 000 000 (the id space is 10^9)');
-  const book = new Book(opts.seed ?? DEFAULT_SEED, opts.customers, dates.length);
+  const branches = opts.branches ?? DEFAULT_BRANCHES;
+  if (!Number.isInteger(branches) || branches < DEFAULT_BRANCHES || branches > MAX_BRANCHES)
+    throw new Error(`branches must be an integer from ${DEFAULT_BRANCHES} to ${MAX_BRANCHES}, got ${opts.branches}`);
+  const book = new Book(opts.seed ?? DEFAULT_SEED, opts.customers, dates.length, branches);
   const days = dates.map(dayNumber);
   initialBook(book, opts.customers, days[0]!);
   yield snapshotView(book, 0, dates[0]!, { newCustomers: 0, lostCustomers: 0, transfers: 0 });

@@ -43,7 +43,8 @@ export function normalise(r: Row, signCol = -1): Row {
   }
   const vals = r.vals as number[];
   let g = 0;
-  for (const v of vals) g = gcd(g, v);
+  // Relations have coefficients ±1, so most rows stop at their first entry.
+  for (let i = 0; i < vals.length && g !== 1; i++) g = gcd(g, vals[i]!);
   if (vals[at]! < 0) g = -g;
   return g === 1 ? r : { cols: r.cols, vals: vals.map((v) => v / g) };
 }
