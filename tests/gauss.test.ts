@@ -138,6 +138,15 @@ describe('gaussSuppress', () => {
     expect(r.secondary).toContain(4);
   });
 
+  it('a cell the relations alone fix counts as known in the relations after it', () => {
+    // a − b = 0 and a + b = 0 make a = b = 0 before any figure is published;
+    // then t = p + a, so publishing t gives the primary p: t must be withheld.
+    const relations: GaussProblem['relations'] = [[[0, 1], [1, -1]], [[0, 1], [1, 1]], [[2, 1], [3, -1], [0, -1]]];
+    const problem = { n: 4, relations, primary: [3], order: [2, 0, 1] };
+    expect(gaussSuppress(problem).secondary).toEqual([2]);
+    expect(gaussSuppress(problem)).toEqual(reference(problem));
+  });
+
   it('matches the literal reference on random linked tables', () => {
     fc.assert(
       fc.property(

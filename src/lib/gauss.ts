@@ -139,10 +139,18 @@ export function gaussSuppress(p: GaussProblem): GaussResult {
     }
   };
 
+  const dropKnown = (r: Row): Row => {
+    const keep = r.cols.flatMap((c, i) => (state[c] === PUBLISHED ? [] : [i]));
+    return { cols: keep.map((i) => r.cols[i]!), vals: keep.map((i) => r.vals[i]!) as number[] | bigint[] };
+  };
+
   // ── the relations in reduced row echelon form ──────────────────────────────
   for (const rel of p.relations) {
     let r = rowOf(rel);
     for (const c of r.cols) if (c < 0 || c >= n) throw new Error(`gauss: relation names cell ${c} of ${n}`);
+    // A cell the relations before this one already determine is known: it moves
+    // to the right-hand side, or this row would count it as one more unknown.
+    if (r.cols.some((c) => state[c] === PUBLISHED)) r = dropKnown(r);
     for (const c of [...r.cols]) {
       const pr = pivotRow[c]!;
       if (pr >= 0) r = eliminate(r, rows[pr]!, c);
