@@ -145,7 +145,12 @@ export function gaussSuppress(p: GaussProblem): GaussResult {
   };
 
   // ── the relations in reduced row echelon form ──────────────────────────────
-  for (const rel of p.relations) {
+  // Short relations first (a branch's own sums before bank = Σ branches): the
+  // long ones then meet rows already reduced, with less fill-in. The rows'
+  // span, hence every decision, does not depend on the order.
+  const byLength = p.relations.map((rel, k) => [rel.length, k] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (const [, k] of byLength) {
+    const rel = p.relations[k]!;
     let r = rowOf(rel);
     for (const c of r.cols) if (c < 0 || c >= n) throw new Error(`gauss: relation names cell ${c} of ${n}`);
     // A cell the relations before this one already determine is known: it moves
