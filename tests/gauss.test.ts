@@ -147,6 +147,13 @@ describe('gaussSuppress', () => {
     expect(gaussSuppress(problem)).toEqual(reference(problem));
   });
 
+  it('reports progress every 5,000 cells decided, out of all to decide', () => {
+    const calls: [number, number][] = [];
+    const order = Array.from({ length: 12_000 }, (_, i) => i);
+    gaussSuppress({ n: 12_000, relations: [], primary: [], order, progress: (done, total) => calls.push([done, total]) });
+    expect(calls).toEqual([[5000, 12_000], [10_000, 12_000]]);
+  });
+
   it('matches the literal reference on random linked tables', () => {
     fc.assert(
       fc.property(

@@ -396,7 +396,7 @@ async function publish(
   const report = await progress.stage('assemble', async () => {
     const hit = cached && (await cached.cache.read('report', cached.key, ReportEntry));
     if (hit) return hit;
-    const fresh = assembleReport({ config, toolVersion: TOOL_VERSION, files: reports, snapshots, periods: periodInputs, idMatch });
+    const fresh = assembleReport({ config, toolVersion: TOOL_VERSION, files: reports, snapshots, periods: periodInputs, idMatch, progress: (m) => progress.tick(m) });
     await cached?.cache.write('report', cached.key, fresh);
     return fresh;
   });

@@ -65,6 +65,8 @@ export interface SuppressOptions {
    * a single mover determined by two published stocks, and then a stock must go.
    */
   decideEmpty?: ReadonlySet<string>;
+  /** Reports the cells decided so far and in all (secondary suppression of a large book takes minutes). */
+  progress?: (decided: number, total: number) => void;
 }
 
 /**
@@ -135,7 +137,7 @@ export function suppress(
     );
   });
 
-  const { secondary, unsafe } = gaussSuppress({ n: ids.length, relations: resolved, primary, intermediate, forced, order: rest });
+  const { secondary, unsafe } = gaussSuppress({ n: ids.length, relations: resolved, primary, intermediate, forced, order: rest, progress: options.progress });
   if (unsafe.length)
     throw new Error(`disclosure: cells known by construction determine withheld cell(s) ${unsafe.slice(0, 5).map((i) => `"${ids[i]}"`).join(', ')}`);
   for (const i of secondary) reason[i] = 'secondary';

@@ -48,6 +48,8 @@ export interface GaussProblem {
   forced?: readonly number[];
   /** Every other cell, in the order to decide them: the one readers need most first. */
   order: readonly number[];
+  /** Called now and then with the cells decided so far and in all, for a progress line on large books. */
+  progress?: (decided: number, total: number) => void;
 }
 
 export interface GaussResult {
@@ -216,7 +218,9 @@ export function gaussSuppress(p: GaussProblem): GaussResult {
   };
 
   const forced = new Set(p.forced ?? []);
+  let decided = 0;
   for (const c of sequence) {
+    if (p.progress && ++decided % 5000 === 0) p.progress(decided, sequence.length);
     if (state[c] !== CANDIDATE) continue; // already determined, hence published
     if (publish(c, forced.has(c))) continue;
     state[c] = PROTECTED;

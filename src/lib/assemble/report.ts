@@ -49,6 +49,8 @@ export interface ReportInput {
   snapshots: SnapshotInput[];
   periods: PeriodInput[];
   idMatch: IdMatchInput[];
+  /** A progress message now and then (disclosure control of a large book takes minutes). */
+  progress?: (message: string) => void;
 }
 
 export interface Report {
@@ -72,7 +74,13 @@ export function assembleReport(input: ReportInput): Report {
   for (const p of input.periods)
     registerPeriod(reg, config, p.period, p.flows, branches, stats.get(p.period.start)!, stats.get(p.period.end)!);
 
-  const disclosure = new Disclosure(reg.cells, reg.relations, config.privacy, { importance: reg.importance, known: reg.known, intermediate: reg.intermediate, decideEmpty: reg.decideEmpty });
+  const disclosure = new Disclosure(reg.cells, reg.relations, config.privacy, {
+    importance: reg.importance,
+    known: reg.known,
+    intermediate: reg.intermediate,
+    decideEmpty: reg.decideEmpty,
+    progress: input.progress && ((done, total) => input.progress!(`disclosure control: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} cells decided`)),
+  });
 
   const empty = publishedConcentration(new Float64Array(0), config.privacy.minCell);
   let withheld = 0;
