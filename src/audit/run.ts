@@ -64,12 +64,18 @@ export async function runAudit(opt: AuditOptions): Promise<AuditResult> {
   const t0 = Date.now();
   const secs = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   const pub = await readPublished(opt.json);
-  const { ids, truth } = opt.ground ?? (await groundTruth(opt.data, opt.config, pub.meta.periods));
-  log(`audit: ground truth: ${fmt(ids.size)} ids, ${fmt(truth.counts.size)} cells, ${fmt(truth.small.size)} small (${secs()})`);
-
   const findings: Finding[] = [];
   const summaries: CheckSummary[] = [];
   const warnings: string[] = [];
+  // The system and subtraction checks read the published JSON alone; the others need the inputs.
+  const needsInputs = on.has('ids') || on.has('small-cells') || on.has('amounts') || on.has('csv');
+  if (!needsInputs) {
+    relationChecks(pub, on, opt.json, findings, summaries);
+    log(`audit: done (${secs()})`);
+    return { findings, summaries, warnings };
+  }
+  const { ids, truth } = opt.ground ?? (await groundTruth(opt.data, opt.config, pub.meta.periods));
+  log(`audit: ground truth: ${fmt(ids.size)} ids, ${fmt(truth.counts.size)} cells, ${fmt(truth.small.size)} small (${secs()})`);
 
   if (on.has('small-cells')) {
     const s = smallCellCheck(pub, truth);
@@ -78,20 +84,7 @@ export async function runAudit(opt: AuditOptions): Promise<AuditResult> {
     if (s.mismatches.length)
       warnings.push(`${s.mismatches.length} published count(s) differ from the audit's own count of the inputs, e.g. ${s.mismatches.slice(0, 3).join('; ')}`);
   }
-  if (on.has('subtraction')) {
-    const s = subtractionCheck(pub);
-    findings.push(...s.findings.map((f) => ({ ...f, file: path.join(opt.json, f.file) })));
-    summaries.push({ check: 'subtraction', stats: `relations checked ${fmt(s.relationsChecked)}, withheld values ${fmt(s.withheld)}` });
-  }
-  if (on.has('system')) {
-    const t = Date.now();
-    const s = systemCheck(pub);
-    findings.push(...s.findings.map((f) => ({ ...f, file: path.join(opt.json, f.file) })));
-    summaries.push({
-      check: 'system',
-      stats: `withheld values ${fmt(s.withheld)}, unknowns ${fmt(s.unknowns)} in ${fmt(s.groups)} group(s) (largest ${fmt(s.largestGroup)}), linear relations ${fmt(s.relations)}, solved exactly in ${((Date.now() - t) / 1000).toFixed(1)} s`,
-    });
-  }
+  relationChecks(pub, on, opt.json, findings, summaries);
 
   const index = idIndex(on.has('ids') ? ids : new Set());
   const csvIx = csvIndex(pub, branchSlugs(pub.meta.branches.map((b: { code: string }) => b.code)));
@@ -121,4 +114,22 @@ export async function runAudit(opt: AuditOptions): Promise<AuditResult> {
   }
   log(`audit: done (${secs()})`);
   return { findings, summaries, warnings };
+}
+
+/** The checks that solve the published figures' relations (no inputs needed). */
+function relationChecks(pub: Awaited<ReturnType<typeof readPublished>>, on: Set<CheckName>, json: string, findings: Finding[], summaries: CheckSummary[]): void {
+  if (on.has('subtraction')) {
+    const s = subtractionCheck(pub);
+    findings.push(...s.findings.map((f) => ({ ...f, file: path.join(json, f.file) })));
+    summaries.push({ check: 'subtraction', stats: `relations checked ${fmt(s.relationsChecked)}, withheld values ${fmt(s.withheld)}` });
+  }
+  if (on.has('system')) {
+    const t = Date.now();
+    const s = systemCheck(pub);
+    findings.push(...s.findings.map((f) => ({ ...f, file: path.join(json, f.file) })));
+    summaries.push({
+      check: 'system',
+      stats: `withheld values ${fmt(s.withheld)}, unknowns ${fmt(s.unknowns)} in ${fmt(s.groups)} group(s) (largest ${fmt(s.largestGroup)}), linear relations ${fmt(s.relations)}, solved exactly in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    });
+  }
 }
